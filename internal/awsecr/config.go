@@ -1,0 +1,190 @@
+// Package awsecr is the provider's access to Amazon ECR: it loads AWS
+// configuration the way the AWS SDK and the AWS provider do, and wraps the
+// ECR calls the provider makes in finders that page, batch, bound their
+// concurrency and turn typed AWS errors into the project's own.
+package awsecr
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"sync"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/aws/retry"
+	"github.com/aws/aws-sdk-go-v2/config"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/credentials/stscreds"
+	"github.com/aws/aws-sdk-go-v2/service/ecr"
+	"github.com/aws/aws-sdk-go-v2/service/sts"
+)
+
+// Defaults chosen from the measurements in BENCHMARKS.md.
+const (
+	DefaultMaxRetries  = 8
+	DefaultConcurrency = 8
+	maxBackoff         = 10 * time.Second
+)
+
+// Settings are the provider arguments that shape AWS access. Zero values
+// leave the SDK's default chain in charge.
+type Settings struct {
+	Region                 string
+	Profile                string
+	AccessKey              string
+	SecretKey              string
+	Token                  string
+	SharedConfigFiles      []string
+	SharedCredentialsFiles []string
+	AssumeRole             *AssumeRole
+	ECREndpoint            string
+	MaxRetries             *int
+	Concurrency            int
+	UserAgent              string
+}
+
+// AssumeRole is the assume_role block.
+type AssumeRole struct {
+	RoleARN     string
+	SessionName string
+	ExternalID  string
+	Duration    time.Duration
+}
+
+// Session holds the loaded AWS configuration and hands out a Client per
+// Region, built once and shared.
+type Session struct {
+	cfg         aws.Config
+	endpoint    string
+	concurrency int
+
+	mu      sync.Mutex
+	clients map[string]*Client
+}
+
+// NewSession loads AWS configuration from the settings and the SDK's default
+// chain (environment, shared files, SSO, web identity, instance roles).
+// Credentials are resolved lazily, on the first call.
+func NewSession(ctx context.Context, s Settings) (*Session, error) {
+	maxRetries := DefaultMaxRetries
+	if s.MaxRetries != nil {
+		maxRetries = *s.MaxRetries
+	}
+	opts := []func(*config.LoadOptions) error{
+		config.WithRetryer(func() aws.Retryer {
+			return retry.NewAdaptiveMode(func(o *retry.AdaptiveModeOptions) {
+				o.StandardOptions = append(o.StandardOptions, func(so *retry.StandardOptions) {
+					so.MaxAttempts = maxRetries + 1
+					so.MaxBackoff = maxBackoff
+				})
+			})
+		}),
+		config.WithHTTPClient(&http.Client{Transport: newTransport(s.Concurrency)}),
+	}
+	if s.Region != "" {
+		opts = append(opts, config.WithRegion(s.Region))
+	}
+	if s.Profile != "" {
+		opts = append(opts, config.WithSharedConfigProfile(s.Profile))
+	}
+	if len(s.SharedConfigFiles) > 0 {
+		opts = append(opts, config.WithSharedConfigFiles(s.SharedConfigFiles))
+	}
+	if len(s.SharedCredentialsFiles) > 0 {
+		opts = append(opts, config.WithSharedCredentialsFiles(s.SharedCredentialsFiles))
+	}
+	if s.AccessKey != "" || s.SecretKey != "" {
+		if s.AccessKey == "" || s.SecretKey == "" {
+			return nil, errors.New("access_key and secret_key must be set together")
+		}
+		opts = append(opts, config.WithCredentialsProvider(
+			credentials.NewStaticCredentialsProvider(s.AccessKey, s.SecretKey, s.Token)))
+	}
+
+	cfg, err := config.LoadDefaultConfig(ctx, opts...)
+	if err != nil {
+		return nil, fmt.Errorf("loading AWS configuration: %w", err)
+	}
+	if s.UserAgent != "" {
+		cfg.AppID = s.UserAgent
+	}
+	if ar := s.AssumeRole; ar != nil {
+		provider := stscreds.NewAssumeRoleProvider(sts.NewFromConfig(cfg), ar.RoleARN,
+			func(o *stscreds.AssumeRoleOptions) {
+				if ar.SessionName != "" {
+					o.RoleSessionName = ar.SessionName
+				}
+				if ar.ExternalID != "" {
+					o.ExternalID = aws.String(ar.ExternalID)
+				}
+				if ar.Duration > 0 {
+					o.Duration = ar.Duration
+				}
+			})
+		cfg.Credentials = aws.NewCredentialsCache(provider)
+	}
+
+	concurrency := s.Concurrency
+	if concurrency <= 0 {
+		concurrency = DefaultConcurrency
+	}
+	return &Session{cfg: cfg, endpoint: s.ECREndpoint, concurrency: concurrency,
+		clients: map[string]*Client{}}, nil
+}
+
+// Region is the Region the provider configuration resolved, if any.
+func (s *Session) Region() string { return s.cfg.Region }
+
+// Client returns the ECR client for a Region; an empty region means the
+// provider's.
+func (s *Session) Client(ctx context.Context, region string) (*Client, error) {
+	if region == "" {
+		region = s.cfg.Region
+	}
+	if region == "" {
+		return nil, ErrNoRegion
+	}
+
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if c, ok := s.clients[region]; ok {
+		return c, nil
+	}
+	if err := s.checkCredentials(ctx); err != nil {
+		return nil, err
+	}
+	api := ecr.NewFromConfig(s.cfg, func(o *ecr.Options) {
+		o.Region = region
+		if s.endpoint != "" {
+			o.BaseEndpoint = aws.String(s.endpoint)
+		}
+	})
+	c := &Client{api: api, Region: region, concurrency: s.concurrency}
+	s.clients[region] = c
+	return c, nil
+}
+
+// checkCredentials resolves credentials once so that a missing chain is
+// reported as such, not as a failed ECR call.
+func (s *Session) checkCredentials(ctx context.Context) error {
+	if s.cfg.Credentials == nil {
+		return ErrNoCredentials
+	}
+	if _, err := s.cfg.Credentials.Retrieve(ctx); err != nil {
+		return fmt.Errorf("%w: %v", ErrNoCredentials, err)
+	}
+	return nil
+}
+
+// newTransport sizes the connection pool to the request concurrency so that
+// parallel calls reuse connections instead of opening new ones.
+func newTransport(concurrency int) *http.Transport {
+	if concurrency <= 0 {
+		concurrency = DefaultConcurrency
+	}
+	t := http.DefaultTransport.(*http.Transport).Clone()
+	t.MaxIdleConnsPerHost = concurrency * 2
+	return t
+}

@@ -1,0 +1,207 @@
+package awsecr
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"sync"
+
+	"golang.org/x/sync/errgroup"
+
+	"github.com/c0221/terraform-provider-c0221/internal/compliance"
+)
+
+// Selection says which repositories to observe.
+type Selection struct {
+	// RegistryID is the registry the user named; empty means the caller's.
+	RegistryID string
+	// Names, when not nil, are exact repository names; the filters are then
+	// not used. An empty, non-nil slice observes no repository.
+	Names   []string
+	Filters []string
+	Exclude []string
+}
+
+// Selects reports whether a listed repository belongs to the selection.
+func (s Selection) Selects(name string) bool {
+	return compliance.MatchesAny(s.Filters, name) && !compliance.MatchesAny(s.Exclude, name)
+}
+
+// Observation is everything read for one compliance check.
+type Observation struct {
+	Registry     compliance.Registry
+	Repositories []compliance.Observation
+	// Vanished are listed repositories that were deleted before their
+	// scanning configuration was read.
+	Vanished []string
+	Calls    Calls
+}
+
+// Calls counts the ECR calls an observation made.
+type Calls struct {
+	GetRegistryScanning  int
+	DescribeRepositories int
+	BatchGetScanning     int
+}
+
+// Observe reads the registry scanning configuration and, for each selected
+// repository, its legacy flag and ECR's effective scanning configuration.
+//
+// Listing pages are read one after another (ECR's paging is sequential);
+// each page's names go to BatchGetRepositoryScanningConfiguration in
+// batches of 25 while the next page is read, with at most Concurrency calls
+// in flight.
+func (c *Client) Observe(ctx context.Context, sel Selection) (*Observation, error) {
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(c.concurrency + 1)
+
+	var reg *compliance.Registry
+	g.Go(func() error {
+		var err error
+		reg, err = c.RegistryScanning(gctx)
+		return err
+	})
+
+	col := &collector{live: map[string]compliance.Live{}}
+	col.calls.GetRegistryScanning = 1
+	if sel.Names != nil {
+		g.Go(func() error { return c.observeNames(gctx, g, sel, col) })
+	} else {
+		g.Go(func() error { return c.observeListing(gctx, g, sel, col) })
+	}
+	if err := g.Wait(); err != nil {
+		return nil, err
+	}
+
+	if sel.RegistryID != "" && sel.RegistryID != reg.ID {
+		return nil, fmt.Errorf("registry_id %s is not the caller's registry %s: ECR reports "+
+			"scanning configuration only to the registry's own account, so use credentials "+
+			"of account %s (for example with assume_role)", sel.RegistryID, reg.ID, sel.RegistryID)
+	}
+	return col.result(*reg, sel.Names != nil), nil
+}
+
+func (c *Client) observeListing(ctx context.Context, g *errgroup.Group, sel Selection,
+	col *collector) error {
+	return c.ListRepositories(ctx, sel.RegistryID, func(page []Repository) error {
+		col.addCall(func(calls *Calls) { calls.DescribeRepositories++ })
+		var names []string
+		for _, r := range page {
+			if sel.Selects(r.Name) {
+				col.addRepository(r)
+				names = append(names, r.Name)
+			}
+		}
+		c.batchGet(ctx, g, names, col)
+		return nil
+	})
+}
+
+func (c *Client) observeNames(ctx context.Context, g *errgroup.Group, sel Selection,
+	col *collector) error {
+	names := slices.Clone(sel.Names)
+	slices.Sort(names)
+	names = slices.Compact(names)
+	c.batchGet(ctx, g, names, col)
+
+	found, missing, err := c.DescribeRepositories(ctx, sel.RegistryID, names)
+	col.addCall(func(calls *Calls) { calls.DescribeRepositories += (len(names) + 99) / 100 })
+	if err != nil {
+		return err
+	}
+	for _, r := range found {
+		col.addRepository(r)
+	}
+	col.addMissing(missing)
+	return nil
+}
+
+// batchGet schedules the BatchGet calls for names on the group.
+func (c *Client) batchGet(ctx context.Context, g *errgroup.Group, names []string,
+	col *collector) {
+	for _, chunk := range chunks(names, batchGetMax) {
+		g.Go(func() error {
+			live, missing, err := c.ScanningConfigurations(ctx, chunk)
+			if err != nil {
+				return err
+			}
+			col.addLive(live, missing)
+			return nil
+		})
+	}
+}
+
+// collector gathers the concurrent answers.
+type collector struct {
+	mu       sync.Mutex
+	repos    []Repository
+	live     map[string]compliance.Live
+	gone     map[string]bool
+	notFound []string
+	calls    Calls
+}
+
+func (c *collector) addCall(fn func(*Calls)) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	fn(&c.calls)
+}
+
+func (c *collector) addRepository(r Repository) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.repos = append(c.repos, r)
+}
+
+func (c *collector) addMissing(names []string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.notFound = append(c.notFound, names...)
+}
+
+func (c *collector) addLive(live map[string]compliance.Live, missing []string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.calls.BatchGetScanning++
+	for name, l := range live {
+		c.live[name] = l
+	}
+	if len(missing) > 0 && c.gone == nil {
+		c.gone = map[string]bool{}
+	}
+	for _, name := range missing {
+		c.gone[name] = true
+	}
+}
+
+func (c *collector) result(reg compliance.Registry, byName bool) *Observation {
+	obs := &Observation{Registry: reg, Calls: c.calls}
+	missing := map[string]bool{}
+	for _, name := range c.notFound {
+		missing[name] = true
+	}
+
+	for _, r := range c.repos {
+		live, ok := c.live[r.Name]
+		if !ok && c.gone[r.Name] {
+			// Deleted between the listing and the scanning read.
+			if byName {
+				missing[r.Name] = true
+			} else {
+				obs.Vanished = append(obs.Vanished, r.Name)
+			}
+			continue
+		}
+		o := compliance.Observation{Name: r.Name, ARN: r.ARN, URI: r.URI, Found: true,
+			ScanOnPush: r.ScanOnPush}
+		if ok {
+			o.Live = &live
+		}
+		obs.Repositories = append(obs.Repositories, o)
+	}
+	for name := range missing {
+		obs.Repositories = append(obs.Repositories, compliance.Observation{Name: name})
+	}
+	slices.Sort(obs.Vanished)
+	return obs
+}

@@ -1,0 +1,167 @@
+package compliance
+
+import (
+	"fmt"
+	"strings"
+	"time"
+)
+
+// Options are the user's choices that shape the judgement.
+type Options struct {
+	Policy          Policy
+	Minimum         Frequency
+	RequireEnhanced bool
+	Exemptions      []Exemption
+	ThirdParty      []ThirdPartyScanner
+	Now             time.Time
+}
+
+// Observation is what was read about one selected repository.
+type Observation struct {
+	Name  string
+	ARN   string
+	URI   string
+	Found bool
+	// ScanOnPush is the legacy repository-level flag.
+	ScanOnPush bool
+	// Live is ECR's own per-repository answer, nil when it was not read.
+	Live *Live
+}
+
+// Live is BatchGetRepositoryScanningConfiguration's answer for a repository.
+type Live struct {
+	Frequency Frequency
+	Filters   []string
+}
+
+// Verdict is the judgement of one repository.
+type Verdict struct {
+	Name           string    `json:"name"`
+	ARN            string    `json:"arn"`
+	URI            string    `json:"uri"`
+	Status         Status    `json:"status"`
+	Reasons        []Reason  `json:"reasons"`
+	Frequency      Frequency `json:"scan_frequency"`
+	ScanOnPush     bool      `json:"repository_scan_on_push"`
+	AppliedFilters []string  `json:"applied_scan_filters"`
+	// Exemption is the reason of the exemption that excused the repository.
+	Exemption string `json:"exemption_reason,omitempty"`
+	// ThirdParty names the external scanner that covers the repository.
+	ThirdParty string `json:"third_party_scanner,omitempty"`
+	// Disagreement explains where ECR's answer differs from the provider's
+	// own reading of the rules; ECR's answer is the one judged.
+	Disagreement string `json:"-"`
+}
+
+// Judge decides one repository's status under the registry configuration.
+func Judge(reg Registry, obs Observation, opts Options) Verdict {
+	v := Verdict{
+		Name: obs.Name, ARN: obs.ARN, URI: obs.URI,
+		ScanOnPush: obs.ScanOnPush, Frequency: FrequencyManual,
+		Reasons: []Reason{}, AppliedFilters: []string{},
+	}
+	if !obs.Found {
+		v.Status = StatusNotFound
+		v.Reasons = append(v.Reasons, Reason{CodeNotFound, fmt.Sprintf(
+			"repository %q does not exist in registry %s", obs.Name, reg.ID)})
+		return v
+	}
+
+	computed := EffectiveFrequency(reg, obs.Name, obs.ScanOnPush)
+	v.Frequency, v.AppliedFilters = computed.Frequency, nonNil(computed.Filters)
+	if obs.Live != nil {
+		v.Frequency, v.AppliedFilters = obs.Live.Frequency, nonNil(obs.Live.Filters)
+		if obs.Live.Frequency != computed.Frequency {
+			v.Disagreement = fmt.Sprintf("ECR reports %s for %q where the registry rules read "+
+				"as %s; the provider judges ECR's answer", obs.Live.Frequency, obs.Name,
+				computed.Frequency)
+		}
+	}
+
+	if opts.Policy == PolicyKubescape {
+		v.Reasons = append(v.Reasons, kubescapeReasons(obs)...)
+	} else {
+		v.Reasons = append(v.Reasons, frequencyReasons(reg, v, computed, opts.Minimum)...)
+	}
+	if opts.RequireEnhanced && reg.ScanType != ScanTypeEnhanced {
+		v.Reasons = append(v.Reasons, Reason{CodeNotEnhanced, fmt.Sprintf(
+			"the registry's scan type is %s; ENHANCED (Amazon Inspector) is required",
+			reg.ScanType)})
+	}
+	v.settle(opts)
+	return v
+}
+
+func kubescapeReasons(obs Observation) []Reason {
+	if obs.ScanOnPush {
+		return nil
+	}
+	return []Reason{{CodeRepositoryFlagOff,
+		"the repository's imageScanningConfiguration.scanOnPush flag is false " +
+			"(the kubescape policy reads only this flag)"}}
+}
+
+func frequencyReasons(reg Registry, v Verdict, computed Effective, minimum Frequency) []Reason {
+	if minimum == "" {
+		minimum = FrequencyScanOnPush
+	}
+	if v.Frequency.Scans() {
+		if v.Frequency.AtLeast(minimum) {
+			return nil
+		}
+		return []Reason{{CodeBelowMinimumFrequency, fmt.Sprintf(
+			"scan frequency is %s; %s is required", v.Frequency, minimum)}}
+	}
+
+	reasons := []Reason{{CodeScanManual,
+		"images are scanned only when a scan is started by hand (scan frequency MANUAL)"}}
+	if len(v.AppliedFilters) == 0 && !computed.RuleMatched {
+		msg := fmt.Sprintf("no registry scanning rule matches it under %s scanning", reg.ScanType)
+		if reg.ScanType == ScanTypeEnhanced {
+			msg += ", so Amazon Inspector does not scan it"
+		} else if !v.ScanOnPush {
+			msg += " and its repository scanOnPush flag is off"
+		}
+		reasons = append(reasons, Reason{CodeNoMatchingRule, msg})
+	}
+	return reasons
+}
+
+// settle turns the reasons into a status, applying third-party scanners and
+// exemptions to a repository that would otherwise fail.
+func (v *Verdict) settle(opts Options) {
+	if len(v.Reasons) == 0 {
+		v.Status = StatusCompliant
+		return
+	}
+	for _, s := range opts.ThirdParty {
+		if MatchesAny(s.Filters, v.Name) {
+			v.Status, v.ThirdParty = StatusThirdParty, s.Name
+			return
+		}
+	}
+
+	var expired []string
+	for _, e := range opts.Exemptions {
+		if !e.Matches(v.Name) {
+			continue
+		}
+		if e.Active(opts.Now) {
+			v.Status, v.Exemption = StatusExempt, e.Reason
+			return
+		}
+		expired = append(expired, e.Expires.UTC().Format(time.RFC3339))
+	}
+	if len(expired) > 0 {
+		v.Reasons = append(v.Reasons, Reason{CodeExemptionExpired, fmt.Sprintf(
+			"its exemption expired at %s and no longer counts", strings.Join(expired, ", "))})
+	}
+	v.Status = StatusNoncompliant
+}
+
+func nonNil(s []string) []string {
+	if s == nil {
+		return []string{}
+	}
+	return s
+}

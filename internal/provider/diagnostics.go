@@ -1,0 +1,63 @@
+package provider
+
+import (
+	"errors"
+	"fmt"
+	"regexp"
+	"strings"
+
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+
+	"github.com/c0221/terraform-provider-c0221/internal/awsecr"
+)
+
+var accountIDPattern = regexp.MustCompile(`^\d{12}$`)
+
+// addClientError reports why no ECR client could be made.
+func addClientError(diags *diag.Diagnostics, err error) {
+	switch {
+	case errors.Is(err, awsecr.ErrNoRegion):
+		diags.AddError("No AWS Region configured", err.Error()+".")
+	case errors.Is(err, awsecr.ErrNoCredentials):
+		diags.AddError("No AWS credentials found", err.Error()+".")
+	default:
+		diags.AddError("Cannot reach Amazon ECR", err.Error())
+	}
+}
+
+// addCallError reports a failed ECR call with the action, the object and the
+// fix.
+func addCallError(diags *diag.Diagnostics, summary string, err error) {
+	var ce *awsecr.CallError
+	if errors.As(err, &ce) {
+		diags.AddError(fmt.Sprintf("%s: %s denied or failed", summary, ce.Action),
+			fmt.Sprintf("%s failed on %s: %v\n\n%s", ce.Action, ce.Object, ce.Err, ce.Fix()))
+		if errors.Is(err, awsecr.ErrDenied) {
+			(*diags)[len(*diags)-1] = diag.NewErrorDiagnostic(
+				fmt.Sprintf("%s: access denied to %s", summary, ce.Action),
+				fmt.Sprintf("%s was denied on %s: %v\n\n%s", ce.Action, ce.Object, ce.Err, ce.Fix()))
+		}
+		return
+	}
+	addClientError(diags, err)
+}
+
+// enumDescription appends the allowed values and the default, built from the
+// same list the validator uses.
+func enumDescription(text string, values []string, def string) string {
+	quoted := make([]string, len(values))
+	for i, v := range values {
+		quoted[i] = "`" + v + "`"
+	}
+	return fmt.Sprintf("%s One of %s. Defaults to `%s`.", text, strings.Join(quoted, ", "), def)
+}
+
+func nonBlank() validator.String {
+	return stringCheck{"value", func(s string) error {
+		if strings.TrimSpace(s) == "" {
+			return errors.New("must not be empty or blank")
+		}
+		return nil
+	}}
+}

@@ -1,0 +1,301 @@
+package provider
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-framework-validators/listvalidator"
+	"github.com/hashicorp/terraform-plugin-framework-validators/setvalidator"
+	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/datasource"
+	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-log/tflog"
+
+	"github.com/c0221/terraform-provider-c0221/internal/awsecr"
+	"github.com/c0221/terraform-provider-c0221/internal/compliance"
+)
+
+// maxNamedInDiagnostic is how many failing repositories an error names.
+const maxNamedInDiagnostic = 20
+
+var (
+	_ datasource.DataSource                   = (*repositoryComplianceDataSource)(nil)
+	_ datasource.DataSourceWithConfigure      = (*repositoryComplianceDataSource)(nil)
+	_ datasource.DataSourceWithValidateConfig = (*repositoryComplianceDataSource)(nil)
+)
+
+func newRepositoryComplianceDataSource() datasource.DataSource {
+	return &repositoryComplianceDataSource{}
+}
+
+type repositoryComplianceDataSource struct {
+	session *awsecr.Session
+}
+
+func (d *repositoryComplianceDataSource) Metadata(_ context.Context,
+	req datasource.MetadataRequest, resp *datasource.MetadataResponse) {
+	resp.TypeName = req.ProviderTypeName + "_repository_compliance"
+}
+
+func (d *repositoryComplianceDataSource) Schema(_ context.Context, _ datasource.SchemaRequest,
+	resp *datasource.SchemaResponse) {
+	resp.Schema = schema.Schema{
+		Description: "Reads the registry's live ECR scanning state and judges each selected " +
+			"repository against control C-0221 (CIS Amazon EKS Benchmark 5.1.1): images " +
+			"are scanned for vulnerabilities. With `on_failure = \"error\"` (the default) a " +
+			"non-compliant result fails the plan, naming the repositories and the reasons.",
+		Attributes: complianceArguments(),
+		Blocks: map[string]schema.Block{
+			"exemption":           exemptionBlock(),
+			"third_party_scanner": thirdPartyBlock(),
+		},
+	}
+	for name, attr := range complianceComputed() {
+		resp.Schema.Attributes[name] = attr
+	}
+}
+
+func complianceArguments() map[string]schema.Attribute {
+	filters := listvalidator.ValueStringsAre(filterValidator())
+	return map[string]schema.Attribute{
+		"region": schema.StringAttribute{
+			Optional: true, Computed: true,
+			Description: "AWS Region to read. Defaults to the provider's Region.",
+			Validators:  []validator.String{regionValidator()},
+		},
+		"registry_id": schema.StringAttribute{
+			Optional: true, Computed: true,
+			Description: "Registry (AWS account ID) to read. Defaults to the caller's. ECR " +
+				"reports scanning configuration only to the registry's own account.",
+			Validators: []validator.String{stringvalidator.RegexMatches(accountIDPattern,
+				"must be a 12-digit AWS account ID")},
+		},
+		"repository_names": schema.SetAttribute{
+			ElementType: types.StringType, Optional: true,
+			Description: "Exact repository names to check. A name that does not exist is " +
+				"`NOT_FOUND` and non-compliant. An empty set checks no repository but " +
+				"still reads the registry rules. Conflicts with the filter arguments.",
+			Validators: []validator.Set{
+				setvalidator.ValueStringsAre(repositoryNameValidator()),
+				setvalidator.ConflictsWith(path.MatchRoot("repository_filters"),
+					path.MatchRoot("exclude_repository_filters")),
+			},
+		},
+		"repository_filters": schema.ListAttribute{
+			ElementType: types.StringType, Optional: true, Computed: true,
+			Description: "ECR wildcard filters that select repositories, matched as ECR " +
+				"matches its own scanning filters: a filter without `*` matches every name " +
+				"that contains it, a filter with `*` must match the whole name. " +
+				"Defaults to `[\"*\"]`.",
+			Validators: []validator.List{listvalidator.SizeAtLeast(1), filters},
+		},
+		"exclude_repository_filters": schema.ListAttribute{
+			ElementType: types.StringType, Optional: true, Computed: true,
+			Description: "ECR wildcard filters removed from the selection. Defaults to `[]`.",
+			Validators:  []validator.List{filters},
+		},
+		"policy": schema.StringAttribute{
+			Optional: true, Computed: true,
+			Description: enumDescription("How repositories are judged. `effective` judges "+
+				"what ECR really does (registry rules, scan type and the repository flag, by "+
+				"ECR's precedence); `kubescape` reproduces Kubescape's C-0221 rule literally "+
+				"(the repository's own scanOnPush flag must be true).",
+				compliance.Policies, string(compliance.PolicyEffective)),
+			Validators: []validator.String{stringvalidator.OneOf(compliance.Policies...)},
+		},
+		"minimum_scan_frequency": schema.StringAttribute{
+			Optional: true, Computed: true,
+			Description: enumDescription("The least scan frequency that passes; continuous "+
+				"scanning also satisfies scan on push.", compliance.MinimumFrequencies,
+				string(compliance.FrequencyScanOnPush)),
+			Validators: []validator.String{stringvalidator.OneOf(compliance.MinimumFrequencies...)},
+		},
+		"require_enhanced_scanning": schema.BoolAttribute{
+			Optional: true, Computed: true,
+			Description: "Require the registry's scan type to be `ENHANCED` (Amazon " +
+				"Inspector). Defaults to `false`.",
+		},
+		"on_failure": schema.StringAttribute{
+			Optional: true, Computed: true,
+			Description: enumDescription("What a non-compliant result does: `error` fails "+
+				"plan and apply, `warning` shows a warning, `none` only sets the attributes.",
+				compliance.OnFailureValues, compliance.OnFailureError),
+			Validators: []validator.String{stringvalidator.OneOf(compliance.OnFailureValues...)},
+		},
+		"report_detail": schema.StringAttribute{
+			Optional: true, Computed: true,
+			Description: enumDescription("Which repositories appear in `repositories` and "+
+				"`report_json`: `all`, or only the failing ones with `noncompliant`, which "+
+				"keeps state small in very large registries. `summary` always counts all.",
+				compliance.DetailValues, compliance.DetailAll),
+			Validators: []validator.String{stringvalidator.OneOf(compliance.DetailValues...)},
+		},
+	}
+}
+
+func exemptionBlock() schema.Block {
+	return schema.ListNestedBlock{
+		Description: "A repository excused from the control, with a reason. A repository " +
+			"that fails and matches an active exemption has status `EXEMPT`.",
+		NestedObject: schema.NestedBlockObject{Attributes: map[string]schema.Attribute{
+			"repository": schema.StringAttribute{
+				Required: true,
+				Description: "An exact repository name, or, with `*`, an ECR wildcard filter " +
+					"that must match the whole name.",
+				Validators: []validator.String{exemptionTargetValidator()},
+			},
+			"reason": schema.StringAttribute{
+				Required:    true,
+				Description: "Why the repository is exempt; shown in the report.",
+				Validators:  []validator.String{nonBlank()},
+			},
+			"expires": schema.StringAttribute{
+				Optional: true,
+				Description: "When the exemption stops counting: an RFC 3339 date-time, or " +
+					"a date, which lasts through that day (UTC). An expired exemption is " +
+					"reported with `EXEMPTION_EXPIRED`.",
+				Validators: []validator.String{expiryValidator()},
+			},
+		}},
+	}
+}
+
+func thirdPartyBlock() schema.Block {
+	return schema.ListNestedBlock{
+		Description: "An external scanner that covers repositories, as the control allows. " +
+			"A repository that ECR does not scan but a scanner covers has status `THIRD_PARTY`.",
+		NestedObject: schema.NestedBlockObject{Attributes: map[string]schema.Attribute{
+			"name": schema.StringAttribute{
+				Required: true, Description: "Name of the scanner, shown in the report.",
+				Validators: []validator.String{nonBlank()},
+			},
+			"repository_filters": schema.ListAttribute{
+				ElementType: types.StringType, Required: true,
+				Description: "ECR wildcard filters of the repositories the scanner covers.",
+				Validators: []validator.List{listvalidator.SizeAtLeast(1),
+					listvalidator.ValueStringsAre(filterValidator())},
+			},
+		}},
+	}
+}
+
+func (d *repositoryComplianceDataSource) Configure(_ context.Context,
+	req datasource.ConfigureRequest, resp *datasource.ConfigureResponse) {
+	if req.ProviderData == nil {
+		return
+	}
+	session, ok := req.ProviderData.(*awsecr.Session)
+	if !ok {
+		resp.Diagnostics.AddError("Unexpected provider data",
+			fmt.Sprintf("Expected *awsecr.Session, got %T. Please report this issue.",
+				req.ProviderData))
+		return
+	}
+	d.session = session
+}
+
+func (d *repositoryComplianceDataSource) ValidateConfig(ctx context.Context,
+	req datasource.ValidateConfigRequest, resp *datasource.ValidateConfigResponse) {
+	var m repositoryComplianceModel
+	resp.Diagnostics.Append(req.Config.Get(ctx, &m)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	if m.Policy.ValueString() == string(compliance.PolicyKubescape) &&
+		m.MinimumScanFrequency.ValueString() == string(compliance.FrequencyContinuous) {
+		resp.Diagnostics.AddAttributeError(path.Root("minimum_scan_frequency"),
+			"Continuous scanning cannot be required under the kubescape policy",
+			"The kubescape policy reads only the repository's scanOnPush flag, which never "+
+				"means continuous scanning. Use policy = \"effective\" to require "+
+				"CONTINUOUS_SCAN.")
+	}
+}
+
+func (d *repositoryComplianceDataSource) Read(ctx context.Context, req datasource.ReadRequest,
+	resp *datasource.ReadResponse) {
+	var m repositoryComplianceModel
+	resp.Diagnostics.Append(req.Config.Get(ctx, &m)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	m.setDefaults()
+	opts, diags := m.options(ctx)
+	resp.Diagnostics.Append(diags...)
+	sel, diags := m.selection(ctx)
+	resp.Diagnostics.Append(diags...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+
+	client, err := d.session.Client(ctx, m.Region.ValueString())
+	if err != nil {
+		addClientError(&resp.Diagnostics, err)
+		return
+	}
+	start := time.Now()
+	obs, err := client.Observe(ctx, sel)
+	if err != nil {
+		addCallError(&resp.Diagnostics, "Cannot read the ECR scanning state", err)
+		return
+	}
+
+	opts.Now = time.Now()
+	verdicts := make([]compliance.Verdict, 0, len(obs.Repositories))
+	for _, o := range obs.Repositories {
+		v := compliance.Judge(obs.Registry, o, opts)
+		if v.Disagreement != "" {
+			resp.Diagnostics.AddWarning("ECR's scan frequency differs from the registry rules",
+				v.Disagreement+". ECR does not document every case; please report it if "+
+					"the rules look wrong.")
+		}
+		verdicts = append(verdicts, v)
+	}
+	report := compliance.NewReport(obs.Registry, client.Region, opts.Policy, verdicts,
+		m.ReportDetail.ValueString())
+	tflog.Info(ctx, "judged ECR repositories", map[string]any{
+		"region": client.Region, "registry_id": report.RegistryID,
+		"repositories": report.Summary.Total, "failing": len(report.NoncompliantNames),
+		"describe_repositories_calls": obs.Calls.DescribeRepositories,
+		"batch_get_calls":             obs.Calls.BatchGetScanning,
+		"duration_ms":                 time.Since(start).Milliseconds(),
+	})
+	if len(obs.Vanished) > 0 {
+		resp.Diagnostics.AddWarning("Repositories deleted while reading",
+			fmt.Sprintf("These repositories were deleted after they were listed and are not "+
+				"judged: %s.", strings.Join(obs.Vanished, ", ")))
+	}
+
+	resp.Diagnostics.Append(m.setReport(ctx, report)...)
+	m.ID = types.StringValue(m.stableID(ctx, report.Region, report.RegistryID))
+	if !report.Compliant {
+		summary := report.FailureSummary()
+		detail := report.FailureDetail(maxNamedInDiagnostic, opts.Minimum)
+		switch m.OnFailure.ValueString() {
+		case compliance.OnFailureError:
+			resp.Diagnostics.AddError(summary, detail)
+			return
+		case compliance.OnFailureWarning:
+			resp.Diagnostics.AddWarning(summary, detail)
+		}
+	}
+	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
+}
+
+// selection reads the selection arguments.
+func (m *repositoryComplianceModel) selection(ctx context.Context) (awsecr.Selection, diag.Diagnostics) {
+	var diags diag.Diagnostics
+	sel := awsecr.Selection{RegistryID: m.RegistryID.ValueString()}
+	if !m.RepositoryNames.IsNull() {
+		sel.Names = []string{}
+		diags.Append(m.RepositoryNames.ElementsAs(ctx, &sel.Names, false)...)
+	}
+	diags.Append(m.RepositoryFilters.ElementsAs(ctx, &sel.Filters, false)...)
+	diags.Append(m.ExcludeRepositoryFilters.ElementsAs(ctx, &sel.Exclude, false)...)
+	return sel, diags
+}
