@@ -14,6 +14,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/aws/retry"
+	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/credentials/stscreds"
@@ -81,7 +82,7 @@ func NewSession(ctx context.Context, s Settings) (*Session, error) {
 				})
 			})
 		}),
-		config.WithHTTPClient(&http.Client{Transport: newTransport(s.Concurrency)}),
+		config.WithHTTPClient(newHTTPClient(s.Concurrency)),
 	}
 	if s.Region != "" {
 		opts = append(opts, config.WithRegion(s.Region))
@@ -178,13 +179,14 @@ func (s *Session) checkCredentials(ctx context.Context) error {
 	return nil
 }
 
-// newTransport sizes the connection pool to the request concurrency so that
-// parallel calls reuse connections instead of opening new ones.
-func newTransport(concurrency int) *http.Transport {
+// newHTTPClient sizes the connection pool to the request concurrency so that
+// parallel calls reuse connections instead of opening new ones. It stays an
+// SDK buildable client, so AWS_CA_BUNDLE and other SDK settings still apply.
+func newHTTPClient(concurrency int) *awshttp.BuildableClient {
 	if concurrency <= 0 {
 		concurrency = DefaultConcurrency
 	}
-	t := http.DefaultTransport.(*http.Transport).Clone()
-	t.MaxIdleConnsPerHost = concurrency * 2
-	return t
+	return awshttp.NewBuildableClient().WithTransportOptions(func(t *http.Transport) {
+		t.MaxIdleConnsPerHost = concurrency * 2
+	})
 }

@@ -263,7 +263,9 @@ func (p *c0221Provider) Resources(context.Context) []func() resource.Resource {
 }
 
 func (p *c0221Provider) Functions(context.Context) []func() function.Function {
-	return []func() function.Function{}
+	return []func() function.Function{
+		newFilterMatchesFunction, newEffectiveScanFrequencyFunction,
+	}
 }
 
 func stringValues(in []types.String) []string {
