@@ -259,7 +259,7 @@ func (p *c0221Provider) DataSources(context.Context) []func() datasource.DataSou
 }
 
 func (p *c0221Provider) Resources(context.Context) []func() resource.Resource {
-	return []func() resource.Resource{}
+	return []func() resource.Resource{newScanEnforcementResource}
 }
 
 func (p *c0221Provider) Functions(context.Context) []func() function.Function {

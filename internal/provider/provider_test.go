@@ -33,12 +33,16 @@ func TestMain(m *testing.M) {
 		"AWS_CONFIG_FILE":             os.DevNull,
 		"AWS_SHARED_CREDENTIALS_FILE": os.DevNull,
 	} {
-		os.Setenv(k, v)
+		if err := os.Setenv(k, v); err != nil {
+			panic(err)
+		}
 	}
 	for _, k := range []string{"AWS_PROFILE", "AWS_REGION", "AWS_DEFAULT_REGION",
 		"AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN",
 		"AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_ECR"} {
-		os.Unsetenv(k)
+		if err := os.Unsetenv(k); err != nil {
+			panic(err)
+		}
 	}
 	os.Exit(m.Run())
 }
@@ -50,7 +54,7 @@ func startEmulator(t *testing.T) *ecremu.Server {
 	if err := srv.Start("127.0.0.1:0"); err != nil {
 		t.Fatalf("starting the ECR emulator: %v", err)
 	}
-	t.Cleanup(func() { srv.Close() })
+	t.Cleanup(func() { _ = srv.Close() })
 	return srv
 }
 
