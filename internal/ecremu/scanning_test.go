@@ -262,3 +262,30 @@ func TestRegionIsolation(t *testing.T) {
 		t.Fatalf("DescribeRegistry %+v", reg)
 	}
 }
+
+func TestContinuousScanWinsThroughAPI(t *testing.T) {
+	s := startServer(t)
+	c := newClient(s, "us-east-1", 1)
+	for _, n := range []string{"app-prod", "app-dev", "other"} {
+		must(t, s.CreateRepository("us-east-1", n, true))
+	}
+	_, err := c.PutRegistryScanningConfiguration(ctx, &ecr.PutRegistryScanningConfigurationInput{ScanType: types.ScanTypeEnhanced,
+		Rules: []types.RegistryScanningRule{rule(types.ScanFrequencyScanOnPush, "app", "*-prod"), rule(types.ScanFrequencyContinuousScan, "prod")}})
+	must(t, err)
+	out, err := c.BatchGetRepositoryScanningConfiguration(ctx, &ecr.BatchGetRepositoryScanningConfigurationInput{RepositoryNames: []string{"app-prod", "app-dev", "other"}})
+	must(t, err)
+	want := []struct {
+		freq       types.ScanFrequency
+		scanOnPush bool
+		applied    string
+	}{{types.ScanFrequencyContinuousScan, false, "[prod]"}, {types.ScanFrequencyScanOnPush, true, "[app]"}, {types.ScanFrequencyManual, false, "[]"}}
+	for i, sc := range out.ScanningConfigurations {
+		var applied []string
+		for _, f := range sc.AppliedScanFilters {
+			applied = append(applied, *f.Filter)
+		}
+		if sc.ScanFrequency != want[i].freq || sc.ScanOnPush != want[i].scanOnPush || fmt.Sprint(applied) != want[i].applied {
+			t.Errorf("%s: %s scanOnPush=%v applied=%v", *sc.RepositoryName, sc.ScanFrequency, sc.ScanOnPush, applied)
+		}
+	}
+}

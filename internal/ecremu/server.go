@@ -174,6 +174,7 @@ func (s *Server) serveAPI(w *statusWriter, r *http.Request, region string) strin
 	s.faults.recordCall(name)
 	body, err := io.ReadAll(io.LimitReader(r.Body, maxRequestBody+1))
 	if err != nil {
+		writeAPIError(w, reqID, newAPIError(codeSerialization, "Could not read the request body: %v", err))
 		return name
 	}
 	if len(body) > maxRequestBody {

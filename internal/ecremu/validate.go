@@ -63,8 +63,6 @@ func (v *violations) addf(path, value, format string, args ...any) {
 	v.add(path, value, fmt.Sprintf(format, args...))
 }
 
-func (v *violations) ok() bool { return len(v.list) == 0 }
-
 func (v *violations) err(style errStyle) *apiError {
 	if len(v.list) == 0 {
 		return nil

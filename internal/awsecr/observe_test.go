@@ -1,0 +1,48 @@
+package awsecr
+
+import (
+	"context"
+	"testing"
+
+	"github.com/c0221/terraform-provider-c0221/internal/ecremu"
+)
+
+// TestObserve_fastEndpointWithFullPages reads 1000-repository pages from an
+// endpoint that answers at once (no settle delay), as a fast VPC endpoint or
+// another emulator would: every read is complete and makes the minimum calls.
+func TestObserve_fastEndpointWithFullPages(t *testing.T) {
+	srv := ecremu.New(ecremu.WithResponseSettle(0))
+	if err := srv.Start("127.0.0.1:0"); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = srv.Close() })
+	if _, err := srv.SeedSynthetic("us-east-1", 5000, ecremu.SyntheticConfig{}); err != nil {
+		t.Fatal(err)
+	}
+	s, err := NewSession(context.Background(), Settings{Region: "us-east-1",
+		AccessKey: "AKIAEMULATOR00000000", SecretKey: "secret", ECREndpoint: srv.URL()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := s.Client(context.Background(), "")
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	const runs = 10
+	for i := range runs {
+		obs, err := c.Observe(context.Background(), Selection{Filters: []string{"*"}})
+		if err != nil {
+			t.Fatalf("run %d: %v", i, err)
+		}
+		if len(obs.Repositories) != 5000 {
+			t.Fatalf("run %d judged %d repositories, want 5000", i, len(obs.Repositories))
+		}
+	}
+	if got := srv.CallCount("DescribeRepositories"); got != runs*5 {
+		t.Errorf("DescribeRepositories called %d times, want %d (no retries)", got, runs*5)
+	}
+	if got := srv.CallCount("BatchGetRepositoryScanningConfiguration"); got != runs*200 {
+		t.Errorf("BatchGet called %d times, want %d (no retries)", got, runs*200)
+	}
+}
