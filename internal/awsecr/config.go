@@ -5,14 +5,17 @@
 package awsecr
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"sync"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/aws/ratelimit"
 	"github.com/aws/aws-sdk-go-v2/aws/retry"
 	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	"github.com/aws/aws-sdk-go-v2/config"
@@ -44,6 +47,10 @@ type Settings struct {
 	MaxRetries             *int
 	Concurrency            int
 	UserAgent              string
+	// MaxBackoff caps the wait between two attempts of one call; zero means
+	// 10 seconds. The provider schema does not expose it: tests shorten it
+	// so that retried faults finish in milliseconds.
+	MaxBackoff time.Duration
 }
 
 // AssumeRole is the assume_role block.
@@ -73,12 +80,23 @@ func NewSession(ctx context.Context, s Settings) (*Session, error) {
 	if s.MaxRetries != nil {
 		maxRetries = *s.MaxRetries
 	}
+	backoff := maxBackoff
+	if s.MaxBackoff > 0 {
+		backoff = s.MaxBackoff
+	}
 	opts := []func(*config.LoadOptions) error{
 		config.WithRetryer(func() aws.Retryer {
 			return retry.NewAdaptiveMode(func(o *retry.AdaptiveModeOptions) {
 				o.StandardOptions = append(o.StandardOptions, func(so *retry.StandardOptions) {
 					so.MaxAttempts = maxRetries + 1
-					so.MaxBackoff = maxBackoff
+					so.MaxBackoff = backoff
+					// The SDK's default retry quota (500 tokens a client) is
+					// shared by every call of the provider's run: once a
+					// burst spends it, later calls fail at their first
+					// error whatever max_retries says. max_retries is the
+					// bound, per call; the adaptive rate limiter above still
+					// slows the whole client down while ECR throttles.
+					so.RateLimiter = ratelimit.None
 				})
 			})
 		}),
@@ -158,6 +176,7 @@ func (s *Session) Client(ctx context.Context, region string) (*Client, error) {
 	}
 	api := ecr.NewFromConfig(s.cfg, func(o *ecr.Options) {
 		o.Region = region
+		o.HTTPClient = ownBodyClient{inner: o.HTTPClient}
 		if s.endpoint != "" {
 			o.BaseEndpoint = aws.String(s.endpoint)
 		}
@@ -189,4 +208,32 @@ func newHTTPClient(concurrency int) *awshttp.BuildableClient {
 	return awshttp.NewBuildableClient().WithTransportOptions(func(t *http.Transport) {
 		t.MaxIdleConnsPerHost = concurrency * 2
 	})
+}
+
+// ownBodyClient gives net/http a request body of its own. The SDK closes the
+// body it built as soon as the response headers arrive, while net/http's
+// writer may still read that body once more to find its end; the read fails,
+// net/http drops the connection, and the response body with it ("use of
+// closed network connection"). Only endpoints that answer within
+// microseconds (loopback, a nearby VPC endpoint) are fast enough to hit it,
+// where it costs a retry, or the call with max_retries = 0. ECR request
+// bodies are small JSON documents, so buffering them costs nothing.
+type ownBodyClient struct {
+	inner aws.HTTPClient
+}
+
+func (c ownBodyClient) Do(req *http.Request) (*http.Response, error) {
+	if req.Body != nil && req.Body != http.NoBody {
+		body, err := io.ReadAll(req.Body)
+		_ = req.Body.Close()
+		if err != nil {
+			return nil, fmt.Errorf("reading the request body: %w", err)
+		}
+		req.Body = io.NopCloser(bytes.NewReader(body))
+		req.GetBody = func() (io.ReadCloser, error) {
+			return io.NopCloser(bytes.NewReader(body)), nil
+		}
+		req.ContentLength = int64(len(body))
+	}
+	return c.inner.Do(req)
 }
