@@ -50,7 +50,9 @@ func TestMain(m *testing.M) {
 // startEmulator serves a fresh ECR emulator on loopback for one test.
 func startEmulator(t *testing.T) *ecremu.Server {
 	t.Helper()
-	srv := ecremu.New()
+	// No settle delay: the provider must cope with an endpoint that answers
+	// at once, as another emulator or a nearby VPC endpoint does.
+	srv := ecremu.New(ecremu.WithResponseSettle(0))
 	if err := srv.Start("127.0.0.1:0"); err != nil {
 		t.Fatalf("starting the ECR emulator: %v", err)
 	}
