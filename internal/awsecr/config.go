@@ -45,8 +45,10 @@ type Settings struct {
 	AssumeRole             *AssumeRole
 	ECREndpoint            string
 	MaxRetries             *int
-	Concurrency            int
-	UserAgent              string
+	// RetryMode is RetryStandard (the default) or RetryAdaptive.
+	RetryMode   string
+	Concurrency int
+	UserAgent   string
 	// MaxBackoff caps the wait between two attempts of one call; zero means
 	// 10 seconds. The provider schema does not expose it: tests shorten it
 	// so that retried faults finish in milliseconds.
@@ -59,6 +61,37 @@ type AssumeRole struct {
 	SessionName string
 	ExternalID  string
 	Duration    time.Duration
+}
+
+// Retry modes, as the AWS SDK names them.
+const (
+	RetryStandard = "standard"
+	RetryAdaptive = "adaptive"
+)
+
+// RetryModes lists every retry mode.
+var RetryModes = []string{RetryStandard, RetryAdaptive}
+
+// newRetryer bounds every call to maxRetries retries with jittered
+// exponential back-off. The adaptive mode also slows the client down after
+// throttling; measured in BENCHMARKS.md, it turns 20% throttling from a
+// busy account into a read hundreds of times slower, so it is opt-in.
+func newRetryer(mode string, maxRetries int, backoff time.Duration) aws.Retryer {
+	standard := func(so *retry.StandardOptions) {
+		so.MaxAttempts = maxRetries + 1
+		so.MaxBackoff = backoff
+		// The SDK's default retry quota (500 tokens a client) is shared by
+		// every call of the provider's run: once a burst spends it, later
+		// calls fail at their first error whatever max_retries says.
+		// max_retries is the bound, per call.
+		so.RateLimiter = ratelimit.None
+	}
+	if mode == RetryAdaptive {
+		return retry.NewAdaptiveMode(func(o *retry.AdaptiveModeOptions) {
+			o.StandardOptions = append(o.StandardOptions, standard)
+		})
+	}
+	return retry.NewStandard(standard)
 }
 
 // Session holds the loaded AWS configuration and hands out a Client per
@@ -85,21 +118,7 @@ func NewSession(ctx context.Context, s Settings) (*Session, error) {
 		backoff = s.MaxBackoff
 	}
 	opts := []func(*config.LoadOptions) error{
-		config.WithRetryer(func() aws.Retryer {
-			return retry.NewAdaptiveMode(func(o *retry.AdaptiveModeOptions) {
-				o.StandardOptions = append(o.StandardOptions, func(so *retry.StandardOptions) {
-					so.MaxAttempts = maxRetries + 1
-					so.MaxBackoff = backoff
-					// The SDK's default retry quota (500 tokens a client) is
-					// shared by every call of the provider's run: once a
-					// burst spends it, later calls fail at their first
-					// error whatever max_retries says. max_retries is the
-					// bound, per call; the adaptive rate limiter above still
-					// slows the whole client down while ECR throttles.
-					so.RateLimiter = ratelimit.None
-				})
-			})
-		}),
+		config.WithRetryer(func() aws.Retryer { return newRetryer(s.RetryMode, maxRetries, backoff) }),
 		config.WithHTTPClient(newHTTPClient(s.Concurrency)),
 	}
 	if s.Region != "" {

@@ -2,6 +2,7 @@ package awsecr
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"sync"
@@ -20,6 +21,9 @@ type Selection struct {
 	Names   []string
 	Filters []string
 	Exclude []string
+	// Images, when set, also reads the image each repository is judged by;
+	// nil makes no image call at all.
+	Images *ImageQuery
 }
 
 // Selects reports whether a listed repository belongs to the selection.
@@ -42,6 +46,7 @@ type Calls struct {
 	GetRegistryScanning  int
 	DescribeRepositories int
 	BatchGetScanning     int
+	ImageCalls
 }
 
 // Observe reads the registry scanning configuration and, for each selected
@@ -49,11 +54,15 @@ type Calls struct {
 //
 // Listing pages are read one after another (ECR's paging is sequential);
 // each page's names go to BatchGetRepositoryScanningConfiguration in
-// batches of 25 while the next page is read, with at most Concurrency calls
-// in flight.
+// batches of 25 while the next page is read, and, with sel.Images, each
+// selected repository's image reads start as soon as it is selected, all
+// with at most Concurrency calls in flight.
 func (c *Client) Observe(ctx context.Context, sel Selection) (*Observation, error) {
 	g, gctx := errgroup.WithContext(ctx)
-	g.SetLimit(c.concurrency + 1)
+	// Every task makes one call at a time, the lister included, so the
+	// group's limit is the bound on calls in flight. The lister holds a slot
+	// while it waits to schedule, so at least two are needed.
+	g.SetLimit(max(c.concurrency, 2))
 
 	var reg *compliance.Registry
 	g.Go(func() error {
@@ -62,7 +71,8 @@ func (c *Client) Observe(ctx context.Context, sel Selection) (*Observation, erro
 		return err
 	})
 
-	col := &collector{live: map[string]compliance.Live{}}
+	col := &collector{live: map[string]compliance.Live{},
+		images: map[string]*compliance.ImageObservation{}}
 	col.calls.GetRegistryScanning = 1
 	if sel.Names != nil {
 		g.Go(func() error { return c.observeNames(gctx, g, sel, col) })
@@ -93,6 +103,7 @@ func (c *Client) observeListing(ctx context.Context, g *errgroup.Group, sel Sele
 			}
 		}
 		c.batchGet(ctx, g, names, col)
+		c.readImages(ctx, g, sel, names, col)
 		return nil
 	})
 }
@@ -109,10 +120,13 @@ func (c *Client) observeNames(ctx context.Context, g *errgroup.Group, sel Select
 	if err != nil {
 		return err
 	}
+	foundNames := make([]string, 0, len(found))
 	for _, r := range found {
 		col.addRepository(r)
+		foundNames = append(foundNames, r.Name)
 	}
 	col.addMissing(missing)
+	c.readImages(ctx, g, sel, foundNames, col)
 	return nil
 }
 
@@ -131,6 +145,29 @@ func (c *Client) batchGet(ctx context.Context, g *errgroup.Group, names []string
 	}
 }
 
+// readImages schedules each repository's image reads on the group; one
+// repository's calls run in sequence, so the group's limit bounds them.
+func (c *Client) readImages(ctx context.Context, g *errgroup.Group, sel Selection,
+	names []string, col *collector) {
+	if sel.Images == nil {
+		return
+	}
+	for _, name := range names {
+		g.Go(func() error {
+			img, calls, err := c.LatestImage(ctx, sel.RegistryID, name, *sel.Images)
+			if errors.Is(err, errRepositoryGone) {
+				col.addImage(name, nil, calls, true)
+				return nil
+			}
+			if err != nil {
+				return err
+			}
+			col.addImage(name, img, calls, false)
+			return nil
+		})
+	}
+}
+
 // collector gathers the concurrent answers.
 type collector struct {
 	mu       sync.Mutex
@@ -138,7 +175,10 @@ type collector struct {
 	live     map[string]compliance.Live
 	gone     map[string]bool
 	notFound []string
-	calls    Calls
+	images   map[string]*compliance.ImageObservation
+	// imageGone are repositories deleted while their images were read.
+	imageGone []string
+	calls     Calls
 }
 
 func (c *collector) addCall(fn func(*Calls)) {
@@ -174,16 +214,32 @@ func (c *collector) addLive(live map[string]compliance.Live, missing []string) {
 	}
 }
 
+func (c *collector) addImage(name string, img *compliance.ImageObservation, calls ImageCalls,
+	gone bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.calls.ImageCalls.add(calls)
+	if gone {
+		c.imageGone = append(c.imageGone, name)
+		return
+	}
+	c.images[name] = img
+}
+
 func (c *collector) result(reg compliance.Registry, byName bool) *Observation {
 	obs := &Observation{Registry: reg, Calls: c.calls}
 	missing := map[string]bool{}
 	for _, name := range c.notFound {
 		missing[name] = true
 	}
+	imageGone := map[string]bool{}
+	for _, name := range c.imageGone {
+		imageGone[name] = true
+	}
 
 	for _, r := range c.repos {
 		live, ok := c.live[r.Name]
-		if !ok && c.gone[r.Name] {
+		if (!ok && c.gone[r.Name]) || imageGone[r.Name] {
 			// Deleted between the listing and the scanning read.
 			if byName {
 				missing[r.Name] = true
@@ -197,6 +253,7 @@ func (c *collector) result(reg compliance.Registry, byName bool) *Observation {
 		if ok {
 			o.Live = &live
 		}
+		o.Image = c.images[r.Name]
 		obs.Repositories = append(obs.Repositories, o)
 	}
 	for name := range missing {

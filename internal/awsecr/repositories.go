@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ecr"
@@ -98,7 +99,7 @@ func (c *Client) ScanningConfigurations(ctx context.Context,
 		&ecr.BatchGetRepositoryScanningConfigurationInput{RepositoryNames: names})
 	if err != nil {
 		return nil, nil, wrap("BatchGetRepositoryScanningConfiguration",
-			fmt.Sprintf("%d repositories in %s", len(names), c.Region), err)
+			repositoriesObject(names, c.Region), err)
 	}
 
 	live = make(map[string]compliance.Live, len(out.ScanningConfigurations))
@@ -113,7 +114,7 @@ func (c *Client) ScanningConfigurations(ctx context.Context,
 	for _, f := range out.Failures {
 		if f.FailureCode != types.ScanningConfigurationFailureCodeRepositoryNotFound {
 			return nil, nil, wrap("BatchGetRepositoryScanningConfiguration",
-				"repository "+aws.ToString(f.RepositoryName),
+				fmt.Sprintf("repository %s in %s", aws.ToString(f.RepositoryName), c.Region),
 				fmt.Errorf("%s: %s", f.FailureCode, aws.ToString(f.FailureReason)))
 		}
 		missing = append(missing, aws.ToString(f.RepositoryName))
@@ -133,6 +134,20 @@ func (c *Client) SetScanOnPush(ctx context.Context, registryID, name string, on 
 	_, err := c.api.PutImageScanningConfiguration(ctx, in)
 	return wrap("PutImageScanningConfiguration",
 		fmt.Sprintf("repository %s in %s", name, c.Region), err)
+}
+
+// repositoriesObject names the repositories of a batch call, the first few
+// by name, so that a denial points at a resource the IAM policy can name.
+func repositoriesObject(names []string, region string) string {
+	const shown = 3
+	if len(names) == 1 {
+		return fmt.Sprintf("repository %s in %s", names[0], region)
+	}
+	list := strings.Join(names[:min(len(names), shown)], ", ")
+	if len(names) > shown {
+		list += fmt.Sprintf(" and %d more", len(names)-shown)
+	}
+	return fmt.Sprintf("repositories %s in %s", list, region)
 }
 
 func repositoriesFromAPI(in []types.Repository) []Repository {

@@ -13,7 +13,9 @@ type Options struct {
 	RequireEnhanced bool
 	Exemptions      []Exemption
 	ThirdParty      []ThirdPartyScanner
-	Now             time.Time
+	// Findings turns on the latest-image vulnerability gate; nil is off.
+	Findings *FindingsOptions
+	Now      time.Time
 }
 
 // Observation is what was read about one selected repository.
@@ -26,6 +28,9 @@ type Observation struct {
 	ScanOnPush bool
 	// Live is ECR's own per-repository answer, nil when it was not read.
 	Live *Live
+	// Image is the image the findings gate judges, nil when it was not
+	// read (the gate is off) or the repository has no image.
+	Image *ImageObservation
 }
 
 // Live is BatchGetRepositoryScanningConfiguration's answer for a repository.
@@ -48,6 +53,8 @@ type Verdict struct {
 	Exemption string `json:"exemption_reason,omitempty"`
 	// ThirdParty names the external scanner that covers the repository.
 	ThirdParty string `json:"third_party_scanner,omitempty"`
+	// LatestImage is the image the findings gate judged; nil when it is off.
+	LatestImage *LatestImage `json:"latest_image,omitempty"`
 	// Disagreement explains where ECR's answer differs from the provider's
 	// own reading of the rules; ECR's answer is the one judged.
 	Disagreement string `json:"-"`
@@ -87,6 +94,12 @@ func Judge(reg Registry, obs Observation, opts Options) Verdict {
 		v.Reasons = append(v.Reasons, Reason{CodeNotEnhanced, fmt.Sprintf(
 			"the registry's scan type is %s; ENHANCED (Amazon Inspector) is required",
 			reg.ScanType)})
+	}
+	if opts.Findings != nil {
+		var reasons []Reason
+		v.LatestImage, reasons = judgeImage(reg.ScanType, obs.Image,
+			opts.Findings.withDefaults(), opts.Now)
+		v.Reasons = append(v.Reasons, reasons...)
 	}
 	v.settle(opts)
 	return v

@@ -102,7 +102,7 @@ func (r Report) FailureSummary() string {
 func (r Report) FailureDetail(limit int, minimum Frequency) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "Registry %s in %s (scan type %s), policy %q: %d of %d selected "+
-		"repositories are not scanned as control C-0221 requires.\n\n",
+		"repositories fail control C-0221 (images scanned for vulnerabilities).\n\n",
 		r.RegistryID, r.Region, r.ScanType, r.Policy, len(r.NoncompliantNames), r.Summary.Total)
 
 	failing := r.Failing()
@@ -120,12 +120,45 @@ func (r Report) FailureDetail(limit int, minimum Frequency) string {
 	}
 
 	b.WriteString("\n")
-	if r.Policy == PolicyKubescape {
+	scanning, images := fixesNeeded(failing)
+	switch {
+	case !scanning && images:
+	case r.Policy == PolicyKubescape:
 		b.WriteString(r.repositoryFix(failing))
-	} else {
+	default:
 		b.WriteString(r.registryFix(minimum))
 	}
+	if images {
+		if scanning {
+			b.WriteString("\n\n")
+		}
+		b.WriteString(imageFix)
+	}
 	return b.String()
+}
+
+// imageFix is the advice for repositories the image findings gate fails.
+const imageFix = "For images that fail the image_findings gate: rebuild them on a patched " +
+	"base image and push again, wait for or start their scan (aws ecr start-image-scan " +
+	"under basic scanning), or accept a vulnerability with an ignored_vulnerability block " +
+	"that gives its id and a reason."
+
+// fixesNeeded says whether the failing repositories need their scanning
+// configured, their images fixed, or both.
+func fixesNeeded(failing []Verdict) (scanning, images bool) {
+	if len(failing) == 0 {
+		return true, false
+	}
+	for _, v := range failing {
+		for _, reason := range v.Reasons {
+			if slices.Contains(FindingsCodes, string(reason.Code)) {
+				images = true
+			} else if reason.Code != CodeExemptionExpired {
+				scanning = true
+			}
+		}
+	}
+	return scanning || !images, images
 }
 
 func (r Report) registryFix(minimum Frequency) string {

@@ -1,6 +1,7 @@
 package provider
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"regexp"
@@ -26,21 +27,25 @@ func addClientError(diags *diag.Diagnostics, err error) {
 	}
 }
 
-// addCallError reports a failed ECR call with the action, the object and the
-// fix.
+// addCallError reports a failed ECR call: the summary names the action and
+// what happened to it, the detail the object, ECR's answer and the fix.
 func addCallError(diags *diag.Diagnostics, summary string, err error) {
 	var ce *awsecr.CallError
-	if errors.As(err, &ce) {
-		diags.AddError(fmt.Sprintf("%s: %s denied or failed", summary, ce.Action),
-			fmt.Sprintf("%s failed on %s: %v\n\n%s", ce.Action, ce.Object, ce.Err, ce.Fix()))
-		if errors.Is(err, awsecr.ErrDenied) {
-			(*diags)[len(*diags)-1] = diag.NewErrorDiagnostic(
-				fmt.Sprintf("%s: access denied to %s", summary, ce.Action),
-				fmt.Sprintf("%s was denied on %s: %v\n\n%s", ce.Action, ce.Object, ce.Err, ce.Fix()))
-		}
+	if !errors.As(err, &ce) {
+		addClientError(diags, err)
 		return
 	}
-	addClientError(diags, err)
+	outcome, verb := ce.Action+" failed", "failed"
+	switch {
+	case errors.Is(err, awsecr.ErrDenied):
+		outcome, verb = "access denied to "+ce.Action, "was denied"
+	case errors.Is(err, awsecr.ErrThrottled):
+		outcome, verb = ce.Action+" throttled", "was throttled"
+	case errors.Is(err, context.DeadlineExceeded), errors.Is(err, context.Canceled):
+		outcome, verb = ce.Action+" interrupted", "was interrupted"
+	}
+	diags.AddError(fmt.Sprintf("%s: %s", summary, outcome),
+		fmt.Sprintf("%s %s on %s: %v\n\n%s", ce.Action, verb, ce.Object, ce.Err, ce.Fix()))
 }
 
 // enumDescription appends the allowed values and the default, built from the

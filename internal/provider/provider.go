@@ -52,6 +52,7 @@ type providerModel struct {
 	Endpoints              *endpointsModel  `tfsdk:"endpoints"`
 	MaxRetries             types.Int64      `tfsdk:"max_retries"`
 	MaxConcurrency         types.Int64      `tfsdk:"max_concurrency"`
+	RetryMode              types.String     `tfsdk:"retry_mode"`
 }
 
 type assumeRoleModel struct {
@@ -129,6 +130,15 @@ func (p *c0221Provider) Schema(_ context.Context, _ provider.SchemaRequest,
 					"retried, with the SDK's adaptive back-off, before the provider gives up. "+
 					"Defaults to %d.", awsecr.DefaultMaxRetries),
 				Validators: []validator.Int64{int64validator.Between(0, 100)},
+			},
+			"retry_mode": schema.StringAttribute{
+				Optional: true,
+				Description: enumDescription("How throttled and failed calls are retried: "+
+					"`standard` retries each call with jittered exponential back-off; `adaptive` "+
+					"also slows the whole client down after throttling, which helps when this "+
+					"provider is the one exceeding ECR's rate, and costs much time when other "+
+					"clients cause the throttling.", awsecr.RetryModes, awsecr.RetryStandard),
+				Validators: []validator.String{stringvalidator.OneOf(awsecr.RetryModes...)},
 			},
 			"max_concurrency": schema.Int64Attribute{
 				Optional: true,
@@ -236,6 +246,7 @@ func (m providerModel) settings(resp *provider.ConfigureResponse) (awsecr.Settin
 		s.MaxRetries = &n
 	}
 	s.Concurrency = int(m.MaxConcurrency.ValueInt64())
+	s.RetryMode = m.RetryMode.ValueString()
 	if m.Endpoints != nil {
 		s.ECREndpoint = m.Endpoints.ECR.ValueString()
 	}

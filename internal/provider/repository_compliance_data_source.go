@@ -54,6 +54,7 @@ func (d *repositoryComplianceDataSource) Schema(_ context.Context, _ datasource.
 		Blocks: map[string]schema.Block{
 			"exemption":           exemptionBlock(),
 			"third_party_scanner": thirdPartyBlock(),
+			"image_findings":      imageFindingsBlock(),
 		},
 	}
 	for name, attr := range complianceComputed() {
@@ -228,6 +229,7 @@ func (d *repositoryComplianceDataSource) Read(ctx context.Context, req datasourc
 	opts, diags := m.options(ctx)
 	resp.Diagnostics.Append(diags...)
 	sel, diags := m.selection(ctx)
+	sel.Images = m.ImageFindings.query()
 	resp.Diagnostics.Append(diags...)
 	if resp.Diagnostics.HasError() {
 		return
@@ -263,6 +265,9 @@ func (d *repositoryComplianceDataSource) Read(ctx context.Context, req datasourc
 		"repositories": report.Summary.Total, "failing": len(report.NoncompliantNames),
 		"describe_repositories_calls": obs.Calls.DescribeRepositories,
 		"batch_get_calls":             obs.Calls.BatchGetScanning,
+		"describe_images_calls":       obs.Calls.DescribeImages,
+		"batch_get_image_calls":       obs.Calls.BatchGetImage,
+		"scan_findings_calls":         obs.Calls.DescribeImageScanFindings,
 		"duration_ms":                 time.Since(start).Milliseconds(),
 	})
 	if len(obs.Vanished) > 0 {
@@ -271,6 +276,7 @@ func (d *repositoryComplianceDataSource) Read(ctx context.Context, req datasourc
 				"judged: %s.", strings.Join(obs.Vanished, ", ")))
 	}
 
+	addImageWarnings(&resp.Diagnostics, verdicts)
 	resp.Diagnostics.Append(m.setReport(ctx, report)...)
 	m.ID = types.StringValue(m.stableID(ctx, report.Region, report.RegistryID))
 	if !report.Compliant {

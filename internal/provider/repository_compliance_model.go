@@ -15,26 +15,27 @@ import (
 )
 
 type repositoryComplianceModel struct {
-	ID                          types.String      `tfsdk:"id"`
-	Region                      types.String      `tfsdk:"region"`
-	RegistryID                  types.String      `tfsdk:"registry_id"`
-	RepositoryNames             types.Set         `tfsdk:"repository_names"`
-	RepositoryFilters           types.List        `tfsdk:"repository_filters"`
-	ExcludeRepositoryFilters    types.List        `tfsdk:"exclude_repository_filters"`
-	Policy                      types.String      `tfsdk:"policy"`
-	MinimumScanFrequency        types.String      `tfsdk:"minimum_scan_frequency"`
-	RequireEnhancedScanning     types.Bool        `tfsdk:"require_enhanced_scanning"`
-	Exemptions                  []exemptionModel  `tfsdk:"exemption"`
-	ThirdPartyScanners          []thirdPartyModel `tfsdk:"third_party_scanner"`
-	OnFailure                   types.String      `tfsdk:"on_failure"`
-	ReportDetail                types.String      `tfsdk:"report_detail"`
-	ScanType                    types.String      `tfsdk:"scan_type"`
-	RegistryRules               types.List        `tfsdk:"registry_rules"`
-	Compliant                   types.Bool        `tfsdk:"compliant"`
-	Summary                     types.Object      `tfsdk:"summary"`
-	NoncompliantRepositoryNames types.List        `tfsdk:"noncompliant_repository_names"`
-	Repositories                types.List        `tfsdk:"repositories"`
-	ReportJSON                  types.String      `tfsdk:"report_json"`
+	ID                          types.String        `tfsdk:"id"`
+	Region                      types.String        `tfsdk:"region"`
+	RegistryID                  types.String        `tfsdk:"registry_id"`
+	RepositoryNames             types.Set           `tfsdk:"repository_names"`
+	RepositoryFilters           types.List          `tfsdk:"repository_filters"`
+	ExcludeRepositoryFilters    types.List          `tfsdk:"exclude_repository_filters"`
+	Policy                      types.String        `tfsdk:"policy"`
+	MinimumScanFrequency        types.String        `tfsdk:"minimum_scan_frequency"`
+	RequireEnhancedScanning     types.Bool          `tfsdk:"require_enhanced_scanning"`
+	Exemptions                  []exemptionModel    `tfsdk:"exemption"`
+	ThirdPartyScanners          []thirdPartyModel   `tfsdk:"third_party_scanner"`
+	ImageFindings               *imageFindingsModel `tfsdk:"image_findings"`
+	OnFailure                   types.String        `tfsdk:"on_failure"`
+	ReportDetail                types.String        `tfsdk:"report_detail"`
+	ScanType                    types.String        `tfsdk:"scan_type"`
+	RegistryRules               types.List          `tfsdk:"registry_rules"`
+	Compliant                   types.Bool          `tfsdk:"compliant"`
+	Summary                     types.Object        `tfsdk:"summary"`
+	NoncompliantRepositoryNames types.List          `tfsdk:"noncompliant_repository_names"`
+	Repositories                types.List          `tfsdk:"repositories"`
+	ReportJSON                  types.String        `tfsdk:"report_json"`
 }
 
 type exemptionModel struct {
@@ -68,6 +69,7 @@ type repositoryValue struct {
 	ScanFrequency        string        `tfsdk:"scan_frequency"`
 	RepositoryScanOnPush bool          `tfsdk:"repository_scan_on_push"`
 	AppliedScanFilters   []string      `tfsdk:"applied_scan_filters"`
+	LatestImage          types.Object  `tfsdk:"latest_image"`
 }
 
 var (
@@ -89,6 +91,7 @@ var (
 		"scan_frequency":          types.StringType,
 		"repository_scan_on_push": types.BoolType,
 		"applied_scan_filters":    types.ListType{ElemType: types.StringType},
+		"latest_image":            types.ObjectType{AttrTypes: latestImageAttrTypes},
 	}}
 )
 
@@ -113,6 +116,9 @@ func (m *repositoryComplianceModel) options(ctx context.Context) (compliance.Opt
 		scanner := compliance.ThirdPartyScanner{Name: s.Name.ValueString()}
 		diags.Append(s.RepositoryFilters.ElementsAs(ctx, &scanner.Filters, false)...)
 		opts.ThirdParty = append(opts.ThirdParty, scanner)
+	}
+	if m.ImageFindings != nil {
+		opts.Findings = m.ImageFindings.options()
 	}
 	return opts, diags
 }
@@ -140,6 +146,9 @@ func (m *repositoryComplianceModel) setDefaults() {
 	}
 	if m.ExcludeRepositoryFilters.IsNull() {
 		m.ExcludeRepositoryFilters = stringList([]string{})
+	}
+	if m.ImageFindings != nil {
+		m.ImageFindings.setDefaults()
 	}
 }
 
@@ -179,6 +188,8 @@ func (m *repositoryComplianceModel) setReport(ctx context.Context, r compliance.
 		for _, reason := range v.Reasons {
 			rv.Reasons = append(rv.Reasons, reasonValue{string(reason.Code), reason.Message})
 		}
+		rv.LatestImage, d = latestImageObject(ctx, v.LatestImage)
+		diags.Append(d...)
 		repos = append(repos, rv)
 	}
 	m.Repositories, d = types.ListValueFrom(ctx, repositoryType, repos)
@@ -199,7 +210,7 @@ func (m *repositoryComplianceModel) stableID(ctx context.Context, region, regist
 	opts, _ := m.options(ctx)
 	b, _ := json.Marshal([]any{region, registryID, m.RepositoryNames.IsNull(), names, filters,
 		exclude, opts.Policy, opts.Minimum, opts.RequireEnhanced, opts.Exemptions,
-		opts.ThirdParty, m.ReportDetail.ValueString()})
+		opts.ThirdParty, m.ReportDetail.ValueString(), opts.Findings})
 	sum := sha256.Sum256(b)
 	return registryID + "/" + region + "/" + hex.EncodeToString(sum[:8])
 }

@@ -83,6 +83,7 @@ func complianceComputed() map[string]schema.Attribute {
 				"applied_scan_filters": schema.ListAttribute{Computed: true,
 					ElementType: types.StringType,
 					Description: "The registry filters that make ECR scan the repository."},
+				"latest_image": latestImageAttribute(),
 			}},
 		},
 		"report_json": schema.StringAttribute{

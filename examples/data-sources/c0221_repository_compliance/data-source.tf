@@ -26,3 +26,32 @@ data "c0221_repository_compliance" "production" {
 output "noncompliant" {
   value = data.c0221_repository_compliance.production.noncompliant_repository_names
 }
+
+# The latest-image vulnerability gate: fail the plan when the newest image of
+# a production repository has a HIGH or CRITICAL finding, a scan that failed,
+# is stale or was never run. One accepted vulnerability is ignored until it
+# expires.
+data "c0221_repository_compliance" "images" {
+  repository_filters = ["prod-*"]
+
+  image_findings {
+    severity_threshold    = "HIGH"
+    undefined_severity_as = "MEDIUM"
+    unsupported_image     = "warn"
+    pending_grace_period  = "30m"
+    max_scan_age          = "7d"
+
+    ignored_vulnerability {
+      id      = "CVE-2024-3094"
+      reason  = "liblzma is in the base image but never loaded by the service"
+      expires = "2027-06-30"
+    }
+  }
+}
+
+output "latest_images" {
+  value = {
+    for r in data.c0221_repository_compliance.images.repositories :
+    r.name => r.latest_image.scan_state
+  }
+}

@@ -1,0 +1,220 @@
+package compliance
+
+import (
+	"fmt"
+	"strings"
+	"time"
+)
+
+// ScanState is an image's scan state, normalised from ECR's two encodings
+// (basic and enhanced scanning).
+type ScanState string
+
+const (
+	ScanStateComplete    ScanState = "COMPLETE"
+	ScanStateActive      ScanState = "ACTIVE"
+	ScanStatePending     ScanState = "PENDING"
+	ScanStateUnsupported ScanState = "UNSUPPORTED"
+	ScanStateFailed      ScanState = "FAILED"
+	ScanStateStale       ScanState = "STALE"
+	ScanStateNoScan      ScanState = "NO_SCAN"
+	ScanStateNoImage     ScanState = "NO_IMAGE"
+	ScanStateUnknown     ScanState = "UNKNOWN"
+)
+
+// ScanStates lists every normalised scan state, for documentation.
+var ScanStates = []string{string(ScanStateComplete), string(ScanStateActive),
+	string(ScanStatePending), string(ScanStateUnsupported), string(ScanStateFailed),
+	string(ScanStateStale), string(ScanStateNoScan), string(ScanStateNoImage),
+	string(ScanStateUnknown)}
+
+// ECR's raw imageScanStatus.status values known today. Others may come.
+const (
+	ECRScanInProgress        = "IN_PROGRESS"
+	ECRScanComplete          = "COMPLETE"
+	ECRScanFailed            = "FAILED"
+	ECRScanUnsupportedImage  = "UNSUPPORTED_IMAGE"
+	ECRScanActive            = "ACTIVE"
+	ECRScanPending           = "PENDING"
+	ECRScanEligibilityExpiry = "SCAN_ELIGIBILITY_EXPIRED"
+	ECRScanFindingsUnavail   = "FINDINGS_UNAVAILABLE"
+	ECRScanLimitExceeded     = "LIMIT_EXCEEDED"
+	ECRScanImageArchived     = "IMAGE_ARCHIVED"
+	ECRScanImageSizeExceeded = "IMAGE_SIZE_EXCEEDED"
+)
+
+// ECRScanStatuses lists ECR's known raw statuses.
+var ECRScanStatuses = []string{ECRScanInProgress, ECRScanComplete, ECRScanFailed,
+	ECRScanUnsupportedImage, ECRScanActive, ECRScanPending, ECRScanEligibilityExpiry,
+	ECRScanFindingsUnavail, ECRScanLimitExceeded, ECRScanImageArchived,
+	ECRScanImageSizeExceeded}
+
+// unsupportedPrefix starts the description of a basic scan that failed
+// because ECR cannot scan the image.
+const unsupportedPrefix = "UnsupportedImageError"
+
+// ImageScan is what ECR says about one image's scan.
+type ImageScan struct {
+	// Found is false when ECR has no scan for the image
+	// (ScanNotFoundException).
+	Found       bool
+	Status      string
+	Description string
+	CompletedAt time.Time
+	// Counts is findingSeverityCounts with every key; nil when ECR gave
+	// none (an empty map is a clean result).
+	Counts map[string]int
+	// Findings are the findings read; FindingsComplete when every page was.
+	Findings         []Finding
+	FindingsComplete bool
+}
+
+// hasResults reports whether the scan carries results: counts (even
+// empty) or findings.
+func (s ImageScan) hasResults() bool { return s.Counts != nil || len(s.Findings) > 0 }
+
+// NormaliseScan maps ECR's raw status to one state. Under ENHANCED a
+// COMPLETE or ACTIVE scan without results is not settled yet (PENDING); an
+// image ECR cannot scan is UNSUPPORTED in both encodings; unknown statuses
+// are UNKNOWN, never a pass. It does not age scans (see judgeScan).
+func NormaliseScan(scanType ScanType, s ImageScan) ScanState {
+	if !s.Found || s.Status == "" {
+		return ScanStateNoScan
+	}
+	switch strings.ToUpper(s.Status) {
+	case ECRScanComplete, ECRScanActive:
+		if scanType == ScanTypeEnhanced && !s.hasResults() {
+			return ScanStatePending
+		}
+		if strings.ToUpper(s.Status) == ECRScanActive {
+			return ScanStateActive
+		}
+		return ScanStateComplete
+	case ECRScanInProgress, ECRScanPending:
+		return ScanStatePending
+	case ECRScanUnsupportedImage:
+		return ScanStateUnsupported
+	case ECRScanFailed:
+		if strings.HasPrefix(strings.TrimSpace(s.Description), unsupportedPrefix) {
+			return ScanStateUnsupported
+		}
+		return ScanStateFailed
+	case ECRScanLimitExceeded, ECRScanImageSizeExceeded:
+		return ScanStateFailed
+	case ECRScanEligibilityExpiry, ECRScanImageArchived:
+		return ScanStateStale
+	case ECRScanFindingsUnavail:
+		// Inspector has no findings to give: nothing is known of the image.
+		return ScanStateUnknown
+	}
+	return ScanStateUnknown
+}
+
+// scanResult is the judgement of one scanned image.
+type scanResult struct {
+	state    ScanState
+	counts   map[string]int
+	ignored  []IgnoredFinding
+	reasons  []Reason
+	warnings []string
+}
+
+// judgeScan judges one image's scan: its state, its counts once ignores
+// are applied, and the reasons it fails. label names the image in messages.
+func judgeScan(scanType ScanType, s ImageScan, label string, pushed time.Time,
+	o FindingsOptions, now time.Time) scanResult {
+	r := scanResult{state: NormaliseScan(scanType, s), counts: map[string]int{},
+		ignored: []IgnoredFinding{}}
+	status := s.Status
+	if s.Description != "" {
+		status += " (" + s.Description + ")"
+	}
+
+	switch r.state {
+	case ScanStateComplete, ScanStateActive:
+		if r.state == ScanStateComplete && o.MaxScanAge > 0 {
+			if s.CompletedAt.IsZero() {
+				r.state = ScanStateStale
+				r.reason(CodeScanStale, "%s has a completed scan with no completion time, so "+
+					"it cannot be shown to be newer than max_scan_age (%s)", label, o.MaxScanAge)
+				break
+			}
+			if age := now.Sub(s.CompletedAt); age > o.MaxScanAge {
+				r.state = ScanStateStale
+				r.reason(CodeScanStale, "%s was last scanned %s ago (at %s), longer than "+
+					"max_scan_age (%s)", label, age.Round(time.Minute), stamp(s.CompletedAt),
+					o.MaxScanAge)
+				break
+			}
+		}
+		r.judgeFindings(s, label, o, now)
+	case ScanStatePending:
+		waited := now.Sub(pushed)
+		what := "its scan is " + status
+		if s.Status == ECRScanComplete || s.Status == ECRScanActive {
+			what = fmt.Sprintf("its %s scan has no findings or severity counts yet", s.Status)
+		}
+		if pushed.IsZero() || waited >= o.PendingGrace {
+			r.reason(CodeScanPending, "%s was pushed %s ago and %s, past the "+
+				"pending_grace_period of %s", label, waited.Round(time.Second), what, o.PendingGrace)
+		}
+	case ScanStateUnsupported:
+		msg := fmt.Sprintf("ECR cannot scan %s (scratch base or unsupported operating "+
+			"system): %s", label, status)
+		switch o.Unsupported {
+		case UnsupportedWarn:
+			r.warnings = append(r.warnings, msg)
+		case UnsupportedIgnore:
+		default:
+			r.reasons = append(r.reasons, Reason{CodeImageUnsupported, msg})
+		}
+	case ScanStateFailed:
+		r.reason(CodeScanFailed, "the scan of %s failed: %s", label, status)
+	case ScanStateStale:
+		r.reason(CodeScanStale, "the findings of %s are stale: %s", label, status)
+	case ScanStateNoScan:
+		// TODO(#3): no grace period applies here. If ECR answers
+		// ScanNotFoundException for a moment after a push to a scan-on-push
+		// repository (unconfirmed), a plan run right after the push fails.
+		msg := label + " has never been scanned (ECR has no scan for it)"
+		if s.Description != "" {
+			msg += ": " + s.Description
+		}
+		r.reasons = append(r.reasons, Reason{CodeNoScan, msg})
+	default:
+		r.reason(CodeScanStateUnknown, "the scan of %s reports %s, a status the provider "+
+			"does not know, so it is not taken as a pass", label, status)
+	}
+	return r
+}
+
+func (r *scanResult) reason(code Code, format string, args ...any) {
+	r.reasons = append(r.reasons, Reason{code, fmt.Sprintf(format, args...)})
+}
+
+// judgeFindings counts a settled scan's findings against the threshold.
+func (r *scanResult) judgeFindings(s ImageScan, label string, o FindingsOptions, now time.Time) {
+	r.counts, r.ignored = countFindings(s, o.Ignored, now)
+	if len(o.Ignored) > 0 && !s.FindingsComplete {
+		r.warnings = append(r.warnings, fmt.Sprintf("ECR did not return the findings list "+
+			"of %s, so ignored_vulnerability blocks could not be applied to it", label))
+	}
+	found := atOrAbove(r.counts, o)
+	if found == "" {
+		return
+	}
+	msg := fmt.Sprintf("%s has %s finding(s) at or above the %s threshold", label, found,
+		o.Threshold)
+	var expired []string
+	for _, f := range r.ignored {
+		if f.Expired && o.Rank(f.Severity) >= o.Threshold.rank() {
+			expired = append(expired, fmt.Sprintf("%s (ignore expired %s)", f.ID, stamp(f.Expires)))
+		}
+	}
+	if len(expired) > 0 {
+		msg += "; counting again: " + strings.Join(expired, ", ")
+	}
+	r.reasons = append(r.reasons, Reason{CodeFindingsAtThreshold, msg})
+}
+
+func stamp(t time.Time) string { return t.UTC().Format(time.RFC3339) }
