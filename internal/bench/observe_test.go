@@ -159,3 +159,36 @@ func sortObs(in []compliance.Observation) []compliance.Observation {
 	slices.SortFunc(out, func(a, b compliance.Observation) int { return strings.Compare(a.Name, b.Name) })
 	return out
 }
+
+// BenchmarkObserve_findingsCalls counts the image calls of a read with the
+// findings gate: at most one DescribeImages page and one findings read per
+// repository (an index adds its BatchGetImage).
+func BenchmarkObserve_findingsCalls(b *testing.B) {
+	const n = 1000
+	srv := ecremu.New(ecremu.WithResponseSettle(0))
+	if err := srv.Start("127.0.0.1:0"); err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { _ = srv.Close() })
+	if _, err := srv.SeedSynthetic(region, n, ecremu.SyntheticConfig{ImagesPerRepository: 3}); err != nil {
+		b.Fatal(err)
+	}
+	c := client(b, srv, awsecr.Settings{})
+	for b.Loop() {
+		srv.ResetCalls()
+		_, err := c.Observe(context.Background(), awsecr.Selection{
+			Filters: []string{"*"}, Images: &awsecr.ImageQuery{}})
+		if err != nil {
+			b.Fatal(err)
+		}
+	}
+	calls := srv.Calls()
+	for _, op := range []string{"DescribeImages", "DescribeImageScanFindings"} {
+		record(fmt.Sprintf("calls N=%d with image_findings: %s", n, op),
+			fmt.Sprintf("%d actual / %d at most (one a repository)", calls[op], n),
+			verdict(calls[op] <= n))
+	}
+	record(fmt.Sprintf("calls N=%d with image_findings: BatchGetImage", n),
+		fmt.Sprintf("%d (no image indexes in this registry)", calls["BatchGetImage"]),
+		verdict(calls["BatchGetImage"] == 0))
+}

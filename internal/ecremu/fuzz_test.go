@@ -27,7 +27,9 @@ func FuzzDecodeRequest(f *testing.F) {
 	for i, s := range seeds {
 		f.Add(uint8(i), []byte(s))
 	}
-	s := New()
+	// No response settle: the recorder is not a network client, and a 5ms
+	// sleep per large answer would spend the fuzz time on waiting.
+	s := New(WithResponseSettle(0))
 	must(f, s.LoadSeedFile("testdata/sample.json"))
 	f.Fuzz(func(t *testing.T, opIndex uint8, body []byte) {
 		target := targetPrefix + ops[int(opIndex)%len(ops)]
