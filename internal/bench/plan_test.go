@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/c0221/terraform-provider-c0221/internal/ecremu"
 )
 
 const planLatency = 20 * time.Millisecond
@@ -57,7 +59,15 @@ func BenchmarkApply_memoryAndState(b *testing.B) {
 	for _, n := range []int{1000, 10000} {
 		for _, detail := range []string{"all", "noncompliant"} {
 			b.Run(fmt.Sprintf("N=%d/detail=%s", n, detail), func(b *testing.B) {
+				// Every synthetic name contains "svc"; the 100 legacy ones fail.
 				srv := emulator(b, n-100, 0)
+				err := srv.SetRegistryScanning(region, "BASIC", []ecremu.ScanningRule{{
+					ScanFrequency:     "SCAN_ON_PUSH",
+					RepositoryFilters: []ecremu.RepositoryFilter{{Filter: "svc", FilterType: "WILDCARD"}},
+				}})
+				if err != nil {
+					b.Fatal(err)
+				}
 				for i := range 100 {
 					if err := srv.CreateRepository(region, fmt.Sprintf("legacy/job-%03d", i), false); err != nil {
 						b.Fatal(err)

@@ -27,21 +27,28 @@ const (
 // '*' must match the whole name, each '*' standing for zero or more
 // characters.
 func FilterMatches(filter, name string) bool {
-	if !strings.Contains(filter, "*") {
+	star := strings.IndexByte(filter, '*')
+	if star < 0 {
 		return strings.Contains(name, filter)
 	}
 
-	parts := strings.Split(filter, "*")
-	first, last := parts[0], parts[len(parts)-1]
-	if len(name) < len(first)+len(last) ||
-		!strings.HasPrefix(name, first) || !strings.HasSuffix(name, last) {
+	// The part before the first '*' and the part after the last are
+	// anchored; the parts between match left to right, each at its leftmost
+	// place, inside the span the anchors leave. Leftmost is always safe.
+	last := strings.LastIndexByte(filter, '*')
+	prefix, suffix := filter[:star], filter[last+1:]
+	if len(name) < len(prefix)+len(suffix) ||
+		!strings.HasPrefix(name, prefix) || !strings.HasSuffix(name, suffix) {
 		return false
 	}
-
-	// Match the middle parts greedily left to right inside the span that the
-	// anchored prefix and suffix leave; the leftmost match is always safe.
-	rest := name[len(first) : len(name)-len(last)]
-	for _, part := range parts[1 : len(parts)-1] {
+	rest := name[len(prefix) : len(name)-len(suffix)]
+	middle := filter[star+1 : max(last, star+1)]
+	for middle != "" {
+		part, after, _ := strings.Cut(middle, "*")
+		middle = after
+		if part == "" {
+			continue
+		}
 		i := strings.Index(rest, part)
 		if i < 0 {
 			return false
