@@ -30,6 +30,10 @@ const (
 	DefaultMaxRetries  = 8
 	DefaultConcurrency = 8
 	maxBackoff         = 10 * time.Second
+	// attemptTimeout bounds one attempt of one call, so an endpoint that
+	// never answers costs at most (max_retries+1) attempts, not a hang. ECR
+	// answers its largest page in well under a second.
+	attemptTimeout = 30 * time.Second
 )
 
 // Settings are the provider arguments that shape AWS access. Zero values
@@ -53,6 +57,9 @@ type Settings struct {
 	// 10 seconds. The provider schema does not expose it: tests shorten it
 	// so that retried faults finish in milliseconds.
 	MaxBackoff time.Duration
+	// AttemptTimeout bounds one attempt of one call; zero means 30 seconds.
+	// Like MaxBackoff, only tests shorten it.
+	AttemptTimeout time.Duration
 }
 
 // AssumeRole is the assume_role block.
@@ -119,7 +126,7 @@ func NewSession(ctx context.Context, s Settings) (*Session, error) {
 	}
 	opts := []func(*config.LoadOptions) error{
 		config.WithRetryer(func() aws.Retryer { return newRetryer(s.RetryMode, maxRetries, backoff) }),
-		config.WithHTTPClient(newHTTPClient(s.Concurrency)),
+		config.WithHTTPClient(newHTTPClient(s.Concurrency, s.AttemptTimeout)),
 	}
 	if s.Region != "" {
 		opts = append(opts, config.WithRegion(s.Region))
@@ -212,7 +219,7 @@ func (s *Session) checkCredentials(ctx context.Context) error {
 		return ErrNoCredentials
 	}
 	if _, err := s.cfg.Credentials.Retrieve(ctx); err != nil {
-		return fmt.Errorf("%w: %v", ErrNoCredentials, err)
+		return fmt.Errorf("%w: %w", ErrNoCredentials, err)
 	}
 	return nil
 }
@@ -220,13 +227,16 @@ func (s *Session) checkCredentials(ctx context.Context) error {
 // newHTTPClient sizes the connection pool to the request concurrency so that
 // parallel calls reuse connections instead of opening new ones. It stays an
 // SDK buildable client, so AWS_CA_BUNDLE and other SDK settings still apply.
-func newHTTPClient(concurrency int) *awshttp.BuildableClient {
+func newHTTPClient(concurrency int, timeout time.Duration) *awshttp.BuildableClient {
 	if concurrency <= 0 {
 		concurrency = DefaultConcurrency
 	}
+	if timeout <= 0 {
+		timeout = attemptTimeout
+	}
 	return awshttp.NewBuildableClient().WithTransportOptions(func(t *http.Transport) {
 		t.MaxIdleConnsPerHost = concurrency * 2
-	})
+	}).WithTimeout(timeout)
 }
 
 // ownBodyClient gives net/http a request body of its own. The SDK closes the

@@ -78,7 +78,7 @@ func wrap(action, object string, err error) error {
 	switch {
 	case errors.As(err, &apiErr):
 		ce.Kind = kindOf(apiErr.ErrorCode())
-		if ce.Kind == ErrThrottled && errors.As(err, &maxAttempts) {
+		if errors.Is(ce.Kind, ErrThrottled) && errors.As(err, &maxAttempts) {
 			ce.Err = fmt.Errorf("still throttled after %d attempts: %s",
 				maxAttempts.Attempt, apiErr.ErrorMessage())
 		} else {

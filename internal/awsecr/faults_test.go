@@ -654,3 +654,36 @@ func TestFaults_accessDeniedNamesTheActionAndTheResource(t *testing.T) {
 		})
 	}
 }
+
+// TestFaults_endpointThatNeverAnswersFailsAfterMaxRetries: with no context
+// deadline at all, an endpoint that holds every call open still ends in an
+// error after max_retries+1 bounded attempts, never a hang.
+func TestFaults_endpointThatNeverAnswersFailsAfterMaxRetries(t *testing.T) {
+	t.Parallel()
+	srv := faultEmulator(t)
+	srv.SetLatency("GetRegistryScanningConfiguration", time.Minute)
+	retries := 1
+	s, err := NewSession(context.Background(), Settings{
+		Region: region, AccessKey: "AKIAFAULTTEST0000000", SecretKey: "fault-test-secret",
+		ECREndpoint: srv.URL(), MaxRetries: &retries, MaxBackoff: faultBackoff,
+		AttemptTimeout: 200 * time.Millisecond,
+	})
+	must(t, err)
+	c, err := s.Client(context.Background(), "")
+	must(t, err)
+
+	start := time.Now()
+	_, err = c.RegistryScanning(context.Background())
+	elapsed := time.Since(start)
+
+	var ce *CallError
+	if !errors.As(err, &ce) || ce.Action != "ecr:GetRegistryScanningConfiguration" {
+		t.Fatalf("got %v, want a CallError for ecr:GetRegistryScanningConfiguration", err)
+	}
+	if got := srv.CallCount("GetRegistryScanningConfiguration"); got != retries+1 {
+		t.Errorf("%d attempts, want %d", got, retries+1)
+	}
+	if elapsed > 5*time.Second {
+		t.Errorf("took %s for two 200ms attempts", elapsed)
+	}
+}

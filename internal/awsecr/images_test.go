@@ -27,7 +27,11 @@ func startEmulator(t *testing.T, concurrency int) (*ecremu.Server, *Client) {
 	if err := srv.Start("127.0.0.1:0"); err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { srv.Close() })
+	t.Cleanup(func() {
+		if err := srv.Close(); err != nil {
+			t.Errorf("closing the emulator: %v", err)
+		}
+	})
 	api := ecr.New(ecr.Options{Region: region, BaseEndpoint: aws.String(srv.URL()),
 		Credentials: credentials.NewStaticCredentialsProvider("AKIDTEST", "secret", "")})
 	return srv, &Client{api: api, Region: region, concurrency: concurrency}

@@ -218,7 +218,7 @@ func (c *collector) addImage(name string, img *compliance.ImageObservation, call
 	gone bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	c.calls.ImageCalls.add(calls)
+	c.calls.add(calls)
 	if gone {
 		c.imageGone = append(c.imageGone, name)
 		return

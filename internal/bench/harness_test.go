@@ -103,7 +103,7 @@ func buildProvider(b *testing.B) string {
 		}
 		for _, args := range steps {
 			if out, err := exec.Command("go", args...).CombinedOutput(); err != nil {
-				buildErr = fmt.Errorf("go %v: %v\n%s", args, err, out)
+				buildErr = fmt.Errorf("go %v: %w\n%s", args, err, out)
 				return
 			}
 		}

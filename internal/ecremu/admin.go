@@ -108,7 +108,8 @@ func (s *Server) serveAdmin(w http.ResponseWriter, r *http.Request) {
 			adminFail(w, http.StatusBadRequest, "synthetic: count must be a positive integer")
 			return
 		}
-		names, err := s.SeedSynthetic(normRegion(q.Get("region")), n, SyntheticConfig{Prefix: q.Get("prefix"), ImagesPerRepository: images})
+		names, err := s.SeedSynthetic(normRegion(q.Get("region")), n,
+			SyntheticConfig{Prefix: q.Get("prefix"), ImagesPerRepository: images})
 		if err != nil {
 			adminFail(w, http.StatusBadRequest, err.Error())
 			return

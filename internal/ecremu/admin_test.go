@@ -16,8 +16,8 @@ func adminDo(t *testing.T, s *Server, method, path, body string, out any) int {
 	must(t, err)
 	res, err := http.DefaultClient.Do(req)
 	must(t, err)
-	defer res.Body.Close()
 	b, _ := io.ReadAll(res.Body)
+	must(t, res.Body.Close())
 	if out != nil {
 		if err := json.Unmarshal(b, out); err != nil {
 			t.Fatalf("%s %s: %q", method, path, b)

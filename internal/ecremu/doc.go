@@ -100,7 +100,8 @@
 //	                          "attributes": [{"key": "package_name", "value": "openssl"}]}],
 //	            "enhancedFindings": [{"severity": "CRITICAL", "score": 9.8, "title": "...",
 //	                                  "packageVulnerabilityDetails": {"vulnerabilityId": "CVE-...",
-//	                                    "source": "NVD", "vulnerablePackages": [{"name": "openssl", "version": "3.0.1"}]}}]
+//	                                    "source": "NVD",
+//	                                    "vulnerablePackages": [{"name": "openssl", "version": "3.0.1"}]}}]
 //	          }
 //	        }]
 //	      }],

@@ -213,7 +213,10 @@ func buildManifest(img *Image, children []descriptor, subject *descriptor) strin
 	key := hashHex(img.Digest, strings.Join(img.Tags, ","), img.PushedAt.UTC().Format(time.RFC3339Nano),
 		img.ManifestMediaType, img.ArtifactMediaType, img.SubjectDigest, fmt.Sprint(img.Platform))
 	doc := manifestDoc{SchemaVersion: 2, MediaType: img.ManifestMediaType,
-		Annotations: map[string]string{"org.opencontainers.image.created": img.PushedAt.UTC().Format(time.RFC3339), "dev.ecremu.seed": key[:16]}}
+		Annotations: map[string]string{
+			"org.opencontainers.image.created": img.PushedAt.UTC().Format(time.RFC3339),
+			"dev.ecremu.seed":                  key[:16],
+		}}
 	if isIndexType(img.ManifestMediaType) {
 		doc.Manifests = children
 		if doc.Manifests == nil {
@@ -225,8 +228,10 @@ func buildManifest(img *Image, children []descriptor, subject *descriptor) strin
 			layerType = mediaTypeDockerLayer
 			doc.Annotations = nil
 		}
-		doc.Config = &descriptor{MediaType: img.ArtifactMediaType, Digest: "sha256:" + hashHex("config", key), Size: 1469}
-		doc.Layers = []descriptor{{MediaType: layerType, Digest: "sha256:" + hashHex("layer", key), Size: img.SizeInBytes}}
+		doc.Config = &descriptor{MediaType: img.ArtifactMediaType,
+			Digest: "sha256:" + hashHex("config", key), Size: 1469}
+		doc.Layers = []descriptor{{MediaType: layerType,
+			Digest: "sha256:" + hashHex("layer", key), Size: img.SizeInBytes}}
 		if img.SubjectDigest != "" {
 			doc.ArtifactType = img.ArtifactMediaType
 			doc.Subject = subject

@@ -77,7 +77,8 @@ func (s *Server) putImageLocked(r *repo, in Image, parentPushed time.Time, depth
 			img.SizeInBytes = maxSize
 		}
 	} else if img.SizeInBytes == 0 {
-		img.SizeInBytes = defaultSize(img.Digest + strings.Join(img.Tags, ",") + img.PushedAt.String() + fmt.Sprint(img.Platform))
+		img.SizeInBytes = defaultSize(img.Digest + strings.Join(img.Tags, ",") + img.PushedAt.String() +
+			fmt.Sprint(img.Platform))
 	}
 	var subject *descriptor
 	if img.SubjectDigest != "" {
@@ -122,7 +123,8 @@ func (s *Server) indexChild(r *repo, c Image, pushed time.Time, depth int) (desc
 			if p == nil {
 				p = ex.img.Platform
 			}
-			return descriptor{MediaType: ex.img.ManifestMediaType, Digest: ex.img.Digest, Size: int64(len(ex.manifest)), Platform: p}, nil
+			return descriptor{MediaType: ex.img.ManifestMediaType, Digest: ex.img.Digest,
+				Size: int64(len(ex.manifest)), Platform: p}, nil
 		}
 	}
 	d, err := s.putImageLocked(r, c, pushed, depth+1)
@@ -130,7 +132,8 @@ func (s *Server) indexChild(r *repo, c Image, pushed time.Time, depth int) (desc
 		return descriptor{}, err
 	}
 	st := r.images[d]
-	return descriptor{MediaType: st.img.ManifestMediaType, Digest: d, Size: int64(len(st.manifest)), Platform: st.img.Platform}, nil
+	return descriptor{MediaType: st.img.ManifestMediaType, Digest: d,
+		Size: int64(len(st.manifest)), Platform: st.img.Platform}, nil
 }
 
 func (s *Server) checkTagsLocked(r *repo, digest string, tags []string) error {
@@ -226,7 +229,8 @@ func (r *repo) resolveImageID(id imageIDIn) (*storedImage, string, string) {
 	case id.ImageDigest == nil && id.ImageTag == nil:
 		return nil, "MissingDigestAndTag", "Invalid request parameters: both tag and digest cannot be null"
 	case id.ImageDigest != nil && !digestRE.MatchString(*id.ImageDigest):
-		return nil, "InvalidImageDigest", "Invalid request parameters: image digest should satisfy the regex '" + digestPattern + "'"
+		return nil, "InvalidImageDigest",
+			"Invalid request parameters: image digest should satisfy the regex '" + digestPattern + "'"
 	case id.ImageTag != nil && (len(*id.ImageTag) < 1 || len(*id.ImageTag) > 300):
 		return nil, "InvalidImageTag", "Invalid request parameters: image tag should have length between 1 and 300"
 	}
@@ -238,7 +242,8 @@ func (r *repo) resolveImageID(id imageIDIn) (*storedImage, string, string) {
 		}
 		if id.ImageTag != nil && r.tags[*id.ImageTag] != si.img.Digest {
 			if _, tagged := r.tags[*id.ImageTag]; tagged {
-				return nil, "ImageTagDoesNotMatchDigest", "Invalid request parameters: given tag does not map to the given digest"
+				return nil, "ImageTagDoesNotMatchDigest",
+					"Invalid request parameters: given tag does not map to the given digest"
 			}
 			return nil, "ImageNotFound", "Requested image not found"
 		}

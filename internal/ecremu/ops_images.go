@@ -155,7 +155,8 @@ func (s *Server) batchGetImage(c *call, in *batchGetImageIn) (any, *apiError) {
 	v.checkListLen("acceptedMediaTypes", len(in.AcceptedMediaTypes), 1, 100, in.AcceptedMediaTypes != nil)
 	for i, mt := range in.AcceptedMediaTypes {
 		if len(mt) < 1 || len(mt) > 255 {
-			v.add(fmt.Sprintf("acceptedMediaTypes.%d.member", i+1), quoteVal(mt), "Member must have length between 1 and 255")
+			v.add(fmt.Sprintf("acceptedMediaTypes.%d.member", i+1), quoteVal(mt),
+				"Member must have length between 1 and 255")
 		}
 	}
 	if e := v.err(styleInvalidParameter); e != nil {
@@ -170,7 +171,8 @@ func (s *Server) batchGetImage(c *call, in *batchGetImageIn) (any, *apiError) {
 		reqID := wireImageID{ImageDigest: deref(id.ImageDigest), ImageTag: deref(id.ImageTag)}
 		si, code, reason := r.resolveImageID(id)
 		if code != "" {
-			out.Failures = append(out.Failures, wireImageFailure{ImageID: reqID, FailureCode: code, FailureReason: reason})
+			out.Failures = append(out.Failures,
+				wireImageFailure{ImageID: reqID, FailureCode: code, FailureReason: reason})
 			continue
 		}
 		out.Images = append(out.Images, wireImage{RegistryID: c.account, RepositoryName: r.name,

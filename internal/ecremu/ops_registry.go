@@ -26,7 +26,8 @@ type getRegistryScanningOut struct {
 }
 
 func (s *Server) getRegistryScanning(c *call, _ *emptyIn) (any, *apiError) {
-	return getRegistryScanningOut{RegistryID: c.account, ScanningConfiguration: s.readRegion(c.region).scanning.clone()}, nil
+	return getRegistryScanningOut{RegistryID: c.account,
+		ScanningConfiguration: s.readRegion(c.region).scanning.clone()}, nil
 }
 
 type putRegistryScanningOut struct {
@@ -88,7 +89,8 @@ func (s *Server) batchGetRepoScanning(c *call, in *batchGetRepoScanningIn) (any,
 		return nil, e
 	}
 	rs := s.readRegion(c.region)
-	out := batchGetRepoScanningOut{ScanningConfigurations: []repoScanningConfig{}, Failures: []repoScanningFailure{}}
+	out := batchGetRepoScanningOut{ScanningConfigurations: []repoScanningConfig{},
+		Failures: []repoScanningFailure{}}
 	seen := map[string]bool{}
 	for _, name := range in.RepositoryNames {
 		if seen[name] {
@@ -97,8 +99,11 @@ func (s *Server) batchGetRepoScanning(c *call, in *batchGetRepoScanningIn) (any,
 		seen[name] = true
 		r, ok := rs.repos[name]
 		if !ok {
-			out.Failures = append(out.Failures, repoScanningFailure{RepositoryName: name, FailureCode: "REPOSITORY_NOT_FOUND",
-				FailureReason: fmt.Sprintf("The repository with name '%s' does not exist in the registry with id '%s'", name, c.account)})
+			out.Failures = append(out.Failures, repoScanningFailure{RepositoryName: name,
+				FailureCode: "REPOSITORY_NOT_FOUND",
+				FailureReason: fmt.Sprintf(
+					"The repository with name '%s' does not exist in the registry with id '%s'",
+					name, c.account)})
 			continue
 		}
 		freq, applied := effectiveScanning(rs.scanning, name, r.scanOnPush, s.legacyBasic)

@@ -122,7 +122,8 @@ func (s *Server) createRepository(c *call, in *createRepoIn) (any, *apiError) {
 	var v violations
 	v.checkRegistryID(in.RegistryID)
 	v.checkRepoName("repositoryName", in.RepositoryName, true)
-	v.checkEnum("imageTagMutability", in.ImageTagMutability, "MUTABLE", "IMMUTABLE", "IMMUTABLE_WITH_EXCLUSION", "MUTABLE_WITH_EXCLUSION")
+	v.checkEnum("imageTagMutability", in.ImageTagMutability,
+		"MUTABLE", "IMMUTABLE", "IMMUTABLE_WITH_EXCLUSION", "MUTABLE_WITH_EXCLUSION")
 	if e := in.EncryptionConfiguration; e != nil {
 		if e.EncryptionType == nil {
 			v.add("encryptionConfiguration.encryptionType", "null", "Member must not be null")
@@ -134,7 +135,8 @@ func (s *Server) createRepository(c *call, in *createRepoIn) (any, *apiError) {
 	}
 	if in.RegistryID != nil && *in.RegistryID != c.account {
 		return nil, newAPIError(codeInvalidParameter,
-			"Invalid parameter at 'registryId' failed to satisfy constraint: 'registryId must be the caller's account %s'", c.account)
+			"Invalid parameter at 'registryId' failed to satisfy constraint: "+
+				"'registryId must be the caller's account %s'", c.account)
 	}
 	name := *in.RepositoryName
 	rs := s.writeRegion(c.region)
@@ -179,7 +181,8 @@ func (s *Server) deleteRepository(c *call, in *deleteRepoIn) (any, *apiError) {
 	}
 	if len(r.images) > 0 && !in.Force {
 		return nil, newAPIError(codeRepositoryNotEmpty,
-			"The repository with name '%s' in registry with id '%s' cannot be deleted because it still contains images",
+			"The repository with name '%s' in registry with id '%s' cannot be deleted "+
+				"because it still contains images",
 			r.name, c.account)
 	}
 	out := repositoryOut{Repository: s.wireRepo(c, r)}

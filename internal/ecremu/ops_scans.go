@@ -74,7 +74,8 @@ func (s *Server) describeImageScanFindings(c *call, in *imageScanIn) (any, *apiE
 	sc := si.img.Scan
 	if sc == nil {
 		return nil, newAPIError(codeScanNotFound,
-			"Image scan does not exist for the image with '%s' in the repository with name '%s' in the registry with id '%s'",
+			"Image scan does not exist for the image with '%s' in the repository with name '%s' "+
+				"in the registry with id '%s'",
 			in.ImageID.describe(), r.name, c.account)
 	}
 	out := describeScanFindingsOut{RegistryID: c.account, RepositoryName: r.name,
@@ -110,13 +111,14 @@ func (s *Server) describeImageScanFindings(c *call, in *imageScanIn) (any, *apiE
 	if sc.EnhancedFindings != nil {
 		f.EnhancedFindings = []wireEnhancedFinding{}
 		for i := max(start, nb); i < end; i++ {
-			f.EnhancedFindings = append(f.EnhancedFindings, s.wireEnhanced(c, r.name, si, i-nb, sc.EnhancedFindings[i-nb]))
+			f.EnhancedFindings = append(f.EnhancedFindings,
+				s.wireEnhanced(c, r.name, si, i-nb, sc.EnhancedFindings[i-nb]))
 		}
 	}
 	// A scan with no results at all (FAILED, PENDING, ...) answers no
 	// imageScanFindings member.
-	if f.ImageScanCompletedAt != nil || f.VulnerabilitySourceUpdatedAt != nil || f.FindingSeverityCounts != nil ||
-		f.Findings != nil || f.EnhancedFindings != nil {
+	if f.ImageScanCompletedAt != nil || f.VulnerabilitySourceUpdatedAt != nil ||
+		f.FindingSeverityCounts != nil || f.Findings != nil || f.EnhancedFindings != nil {
 		out.ImageScanFindings = f
 	}
 	if end < total {
@@ -157,7 +159,8 @@ func (s *Server) startImageScan(c *call, in *imageScanIn) (any, *apiError) {
 		last = sc.CompletedAt
 	}
 	if !last.IsZero() && now.Sub(last) < 24*time.Hour {
-		return nil, newAPIError(codeLimitExceeded, "The scan quota per image has been exceeded. Wait and try again.")
+		return nil, newAPIError(codeLimitExceeded,
+			"The scan quota per image has been exceeded. Wait and try again.")
 	}
 	si.lastScanStart = now
 	next := &Scan{Status: "COMPLETE", CompletedAt: now, VulnerabilitySourceUpdatedAt: now}

@@ -68,7 +68,8 @@ func errRepoNotFound(name, registry string) *apiError {
 
 func errImageNotFound(id imageIDIn, repo, registry string) *apiError {
 	return newAPIError(codeImageNotFound,
-		"The image with imageId %s does not exist within the repository with name '%s' in the registry with id '%s'",
+		"The image with imageId %s does not exist within the repository with name '%s' "+
+			"in the registry with id '%s'",
 		id.describe(), repo, registry)
 }
 
@@ -94,7 +95,8 @@ func writeAPIError(w http.ResponseWriter, reqID string, e *apiError) {
 // WithResponseSettle).
 const settleThreshold = 3 << 10
 
-func writeAPIResult(ctx context.Context, w http.ResponseWriter, reqID string, v any, settle time.Duration) error {
+func writeAPIResult(ctx context.Context, w http.ResponseWriter, reqID string, v any,
+	settle time.Duration) error {
 	b, err := json.Marshal(v)
 	if err != nil {
 		return err
@@ -201,7 +203,7 @@ func validRegionName(r string) bool {
 	}
 	for i := 0; i < len(r); i++ {
 		c := r[i]
-		if !(c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '-') {
+		if (c < 'a' || c > 'z') && (c < '0' || c > '9') && c != '-' {
 			return false
 		}
 	}
@@ -233,8 +235,10 @@ func decodeToken(tok, op, region, scope string) (string, bool) {
 
 func errBadToken(style errStyle) *apiError {
 	if style == styleValidation {
-		return newAPIError(codeValidation, "Invalid NextToken: the token is malformed, expired or was issued for another request")
+		return newAPIError(codeValidation,
+			"Invalid NextToken: the token is malformed, expired or was issued for another request")
 	}
 	return newAPIError(codeInvalidParameter,
-		"Invalid parameter at 'nextToken' failed to satisfy constraint: 'The token is malformed, expired or was issued for another request'")
+		"Invalid parameter at 'nextToken' failed to satisfy constraint: "+
+			"'The token is malformed, expired or was issued for another request'")
 }

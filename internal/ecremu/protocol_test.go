@@ -9,8 +9,14 @@ import (
 	"testing"
 )
 
+// rawAnswer is what rawCall's callers check of the HTTP answer.
+type rawAnswer struct {
+	StatusCode int
+	Header     http.Header
+}
+
 // rawCall posts a JSON 1.1 request by hand.
-func rawCall(t *testing.T, s *Server, target, body, auth string) (*http.Response, map[string]any) {
+func rawCall(t *testing.T, s *Server, target, body, auth string) (rawAnswer, map[string]any) {
 	t.Helper()
 	req := httptest.NewRequest(http.MethodPost, "/", strings.NewReader(body))
 	if target != "" {
@@ -24,11 +30,12 @@ func rawCall(t *testing.T, s *Server, target, body, auth string) (*http.Response
 	s.ServeHTTP(rec, req)
 	res := rec.Result()
 	b, _ := io.ReadAll(res.Body)
+	must(t, res.Body.Close())
 	var doc map[string]any
 	if err := json.Unmarshal(b, &doc); err != nil {
 		t.Fatalf("answer is not JSON: %q", b)
 	}
-	return res, doc
+	return rawAnswer{StatusCode: res.StatusCode, Header: res.Header}, doc
 }
 
 func TestProtocolErrors(t *testing.T) {

@@ -94,7 +94,8 @@ func globMatch(p, name string) bool {
 // no match means MANUAL (scanning off) and the legacy flag is ignored.
 // BASIC: a matching SCAN_ON_PUSH rule gives SCAN_ON_PUSH; with no match the
 // legacy repository flag decides when legacyUnderBasic is set, else MANUAL.
-func effectiveScanning(cfg ScanningConfiguration, name string, legacyFlag, legacyUnderBasic bool) (string, []RepositoryFilter) {
+func effectiveScanning(cfg ScanningConfiguration, name string,
+	legacyFlag, legacyUnderBasic bool) (string, []RepositoryFilter) {
 	order := []string{FrequencyScanOnPush}
 	if cfg.ScanType == ScanTypeEnhanced {
 		order = []string{FrequencyContinuousScan, FrequencyScanOnPush}
@@ -149,7 +150,8 @@ func validateScanning(in *scanningIn) (ScanningConfiguration, *apiError) {
 		if r.ScanFrequency == nil {
 			v.add(base+".scanFrequency", "null", "Member must not be null")
 		} else {
-			v.checkEnum(base+".scanFrequency", r.ScanFrequency, FrequencyScanOnPush, FrequencyContinuousScan, FrequencyManual)
+			v.checkEnum(base+".scanFrequency", r.ScanFrequency,
+				FrequencyScanOnPush, FrequencyContinuousScan, FrequencyManual)
 		}
 		if r.RepositoryFilters == nil {
 			v.add(base+".repositoryFilters", "null", "Member must not be null")
@@ -175,7 +177,8 @@ func validateScanning(in *scanningIn) (ScanningConfiguration, *apiError) {
 				v.checkEnum(fp+".filterType", f.FilterType, FilterTypeWildcard)
 			}
 			if f.Filter != nil && f.FilterType != nil {
-				rule.RepositoryFilters = append(rule.RepositoryFilters, RepositoryFilter{Filter: *f.Filter, FilterType: *f.FilterType})
+				rule.RepositoryFilters = append(rule.RepositoryFilters,
+					RepositoryFilter{Filter: *f.Filter, FilterType: *f.FilterType})
 			}
 		}
 		out.Rules = append(out.Rules, rule)
@@ -188,10 +191,12 @@ func validateScanning(in *scanningIn) (ScanningConfiguration, *apiError) {
 		switch {
 		case r.ScanFrequency == FrequencyManual:
 			return ScanningConfiguration{}, newAPIError(codeValidation,
-				"Invalid scanFrequency 'MANUAL': a registry scanning rule must scan on push or continuously; omit the rule to scan manually")
+				"Invalid scanFrequency 'MANUAL': a registry scanning rule must scan on push or continuously; "+
+					"omit the rule to scan manually")
 		case scanType == ScanTypeBasic && r.ScanFrequency != FrequencyScanOnPush:
 			return ScanningConfiguration{}, newAPIError(codeValidation,
-				"Invalid scanFrequency '%s' for scanType 'BASIC': basic scanning supports only SCAN_ON_PUSH", r.ScanFrequency)
+				"Invalid scanFrequency '%s' for scanType 'BASIC': basic scanning supports only SCAN_ON_PUSH",
+				r.ScanFrequency)
 		}
 	}
 	return out, nil

@@ -177,7 +177,8 @@ func (s *Server) SeedSynthetic(region string, n int, cfg SyntheticConfig) ([]str
 		}
 		r := newRepo(name, syntheticEpoch.Add(time.Duration(i)*time.Second), every > 0 && i%every == 0)
 		for j := 0; j < cfg.ImagesPerRepository; j++ {
-			if _, err := s.putImageLocked(r, syntheticImage(i, j, cfg.ImagesPerRepository), time.Time{}, 0); err != nil {
+			img := syntheticImage(i, j, cfg.ImagesPerRepository)
+			if _, err := s.putImageLocked(r, img, time.Time{}, 0); err != nil {
 				return nil, err
 			}
 		}
@@ -208,7 +209,8 @@ func syntheticImage(i, j, count int) Image {
 			"HIGH": int32(i%3 + 1), "MEDIUM": 2, "LOW": int32(j % 2)}}
 	case 2: // never scanned
 	case 3:
-		img.Scan = &Scan{Status: "FAILED", Description: "UnsupportedImageError: The operating system and/or package manager are not supported."}
+		img.Scan = &Scan{Status: "FAILED", Description: "UnsupportedImageError: " +
+			"The operating system and/or package manager are not supported."}
 	}
 	return img
 }

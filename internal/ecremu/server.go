@@ -153,7 +153,8 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	sw := &statusWriter{ResponseWriter: w}
 	op := s.serveAPI(sw, r, region)
 	if s.logger != nil {
-		s.logger.Printf("%s %s region=%s status=%d dur=%s", r.Method, op, region, sw.status, time.Since(start).Round(time.Microsecond))
+		s.logger.Printf("%s %s region=%s status=%d dur=%s", r.Method, op, region, sw.status,
+			time.Since(start).Round(time.Microsecond))
 	}
 }
 
@@ -249,7 +250,8 @@ func (s *Server) accessDenied(c *call, in any) *apiError {
 		resource = "*"
 	}
 	return newAPIError(codeAccessDenied,
-		"User: arn:aws:iam::%s:user/emulator is not authorized to perform: ecr:%s on resource: %s because no identity-based policy allows the ecr:%s action",
+		"User: arn:aws:iam::%s:user/emulator is not authorized to perform: ecr:%s on resource: %s "+
+			"because no identity-based policy allows the ecr:%s action",
 		c.account, c.op, resource, c.op)
 }
 

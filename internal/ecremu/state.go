@@ -193,7 +193,8 @@ func (s *Server) RegistryScanning(region string) ScanningConfiguration {
 
 // EffectiveScanning is what BatchGetRepositoryScanningConfiguration answers
 // for a repository: its scan frequency and applied filters.
-func (s *Server) EffectiveScanning(region, name string) (frequency string, applied []RepositoryFilter, ok bool) {
+func (s *Server) EffectiveScanning(region, name string) (
+	frequency string, applied []RepositoryFilter, ok bool) {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	rs := s.readRegion(region)

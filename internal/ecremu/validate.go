@@ -80,7 +80,8 @@ func (v *violations) err(style errStyle) *apiError {
 	if len(v.list) == 1 {
 		noun = "error"
 	}
-	return newAPIError(codeValidation, "%d validation %s detected: %s", len(v.list), noun, strings.Join(parts, "; "))
+	return newAPIError(codeValidation, "%d validation %s detected: %s",
+		len(v.list), noun, strings.Join(parts, "; "))
 }
 
 func quoteVal(s string) string {

@@ -178,11 +178,13 @@ func wireBasicFinding(f Finding) wireFinding {
 
 // wireEnhanced renders an Inspector finding, filling the members Inspector
 // always sets (account, ARN, status, type, the image resource).
-func (s *Server) wireEnhanced(c *call, repoName string, si *storedImage, i int, f EnhancedFinding) wireEnhancedFinding {
-	out := wireEnhancedFinding{AwsAccountID: f.AwsAccountID, Description: f.Description, FindingArn: f.FindingArn,
-		FirstObservedAt: epochPtr(f.FirstObservedAt), LastObservedAt: epochPtr(f.LastObservedAt),
-		UpdatedAt: epochPtr(f.UpdatedAt), Score: f.Score, Severity: f.Severity, Status: f.Status,
-		Title: f.Title, Type: f.Type, FixAvailable: f.FixAvailable, ExploitAvailable: f.ExploitAvailable}
+func (s *Server) wireEnhanced(c *call, repoName string, si *storedImage, i int,
+	f EnhancedFinding) wireEnhancedFinding {
+	out := wireEnhancedFinding{AwsAccountID: f.AwsAccountID, Description: f.Description,
+		FindingArn: f.FindingArn, FirstObservedAt: epochPtr(f.FirstObservedAt),
+		LastObservedAt: epochPtr(f.LastObservedAt), UpdatedAt: epochPtr(f.UpdatedAt),
+		Score: f.Score, Severity: f.Severity, Status: f.Status, Title: f.Title, Type: f.Type,
+		FixAvailable: f.FixAvailable, ExploitAvailable: f.ExploitAvailable}
 	if out.AwsAccountID == "" {
 		out.AwsAccountID = c.account
 	}
@@ -208,7 +210,9 @@ func (s *Server) wireEnhanced(c *call, repoName string, si *storedImage, i int, 
 	if f.Remediation != nil {
 		out.Remediation = &wireRemediation{Recommendation: f.Remediation}
 	}
-	res := wireResource{ID: fmt.Sprintf("arn:aws:ecr:%s:%s:repository/%s/%s", c.region, c.account, repoName, si.img.Digest),
+	res := wireResource{
+		ID: fmt.Sprintf("arn:aws:ecr:%s:%s:repository/%s/%s",
+			c.region, c.account, repoName, si.img.Digest),
 		Type: "AWS_ECR_CONTAINER_IMAGE"}
 	res.Details.AwsEcrContainerImage = wireEcrImageDetails{Registry: c.account, RepositoryName: repoName,
 		ImageHash: si.img.Digest, ImageTags: si.img.Tags, PushedAt: epochPtr(si.img.PushedAt)}

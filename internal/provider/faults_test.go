@@ -158,20 +158,11 @@ func TestScanEnforcement_registryChangedBetweenPlanAndApplyIsKept(t *testing.T) 
 	)
 }
 
-// A repository created, or the scan type changed, between the plan and the
-// apply (a saved plan waiting for approval, or the confirmation prompt) is
-// an ordinary change in a live registry: the apply's own read and merge
-// handle it. Today Terraform refuses these applies before any write with
-// "Provider produced inconsistent final plan ... a bug in the provider",
-// because covered_repository_names and scan_type are planned as known
-// values computed from the live registry, and the plan Terraform makes
-// again at apply time computes different ones. Nothing is lost, but the
-// apply fails and blames the provider. TODO(#8): see RELIABILITY.md.
 // A plan shows covered_repository_names and the scan type as read while
 // planning. When the registry changes before the apply, Terraform refuses
 // the stale plan before anything is written; planning again converges.
-// TODO(#4): the refusal reads "Provider produced inconsistent final plan";
-// Terraform gives a provider no way to word it, see the docs' Limitations.
+// The refusal reads "Provider produced inconsistent final plan"; see the
+// TODO(#4) in scan_enforcement_plan.go and the docs' Limitations.
 func TestScanEnforcement_repositoryCreatedBetweenPlanAndApply(t *testing.T) {
 	srv := startEmulator(t)
 	seedRepositories(t, srv, map[string]bool{"app": false})

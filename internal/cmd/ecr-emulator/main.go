@@ -44,15 +44,19 @@ func run(ctx context.Context, args []string, logOut io.Writer) error {
 	fs.SetOutput(logOut)
 	listen := fs.String("listen", "127.0.0.1:0", "address to listen on (loopback; port 0 picks a free port)")
 	seed := fs.String("seed", "", "seed file (JSON, see package ecremu) to load at start")
-	account := fs.String("account", "", "registry id / AWS account, 12 digits (default 123456789012, or the seed's)")
+	account := fs.String("account", "",
+		"registry id / AWS account, 12 digits (default 123456789012, or the seed's)")
 	latency := fs.Duration("latency", 0, "latency added to every API answer, e.g. 50ms")
 	throttleRate := fs.Float64("throttle-rate", 0, "probability (0..1) of answering ThrottlingException")
 	urlFile := fs.String("url-file", "", "write the base URL to this file once listening (removed on exit)")
 	verbose := fs.Bool("v", false, "log one line per request")
-	legacy := fs.Bool("legacy-flag-scans-under-basic", true, "under BASIC with no matching rule, the legacy scanOnPush flag yields SCAN_ON_PUSH")
+	legacy := fs.Bool("legacy-flag-scans-under-basic", true,
+		"under BASIC with no matching rule, the legacy scanOnPush flag yields SCAN_ON_PUSH")
 	synthetic := fs.Int("synthetic", 0, "create this many synthetic repositories at start")
-	settle := fs.Duration("response-settle", 5*time.Millisecond, "delay before answers over 3 KiB (guards aws-sdk-go-v2 clients against a body race; 0 disables)")
-	syntheticRegion := fs.String("synthetic-region", ecremu.DefaultRegion, "Region of the synthetic repositories")
+	settle := fs.Duration("response-settle", 5*time.Millisecond,
+		"delay before answers over 3 KiB (guards aws-sdk-go-v2 clients against a body race; 0 disables)")
+	syntheticRegion := fs.String("synthetic-region", ecremu.DefaultRegion,
+		"Region of the synthetic repositories")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -95,14 +99,20 @@ func run(ctx context.Context, args []string, logOut io.Writer) error {
 	if err := s.Start(*listen); err != nil {
 		return err
 	}
-	defer s.Close()
+	// Only for early returns: once ctx is done the server is closed below and
+	// that error is returned; a second Close is a no-op.
+	defer func() { _ = s.Close() }()
 	url := s.URL()
-	fmt.Fprintf(logOut, "ecr-emulator listening on %s (account %s)\n", url, s.Account())
+	// The line is for a person; a failing log writer must not stop the
+	// emulator, and scripts read the URL from -url-file.
+	_, _ = fmt.Fprintf(logOut, "ecr-emulator listening on %s (account %s)\n", url, s.Account())
 	if *urlFile != "" {
 		if err := writeAtomic(*urlFile, url+"\n"); err != nil {
 			return err
 		}
-		defer os.Remove(*urlFile)
+		// Best effort on the way out: the file may already be gone, and the
+		// server's own error is the one to return.
+		defer func() { _ = os.Remove(*urlFile) }()
 	}
 	<-ctx.Done()
 	done := make(chan error, 1)
@@ -123,12 +133,13 @@ func writeAtomic(path, content string) error {
 		return err
 	}
 	if _, err := tmp.WriteString(content); err != nil {
-		tmp.Close()
-		os.Remove(tmp.Name())
+		// Cleanup after a failed write: the write error is the one to report.
+		_ = tmp.Close()
+		_ = os.Remove(tmp.Name())
 		return err
 	}
 	if err := tmp.Close(); err != nil {
-		os.Remove(tmp.Name())
+		_ = os.Remove(tmp.Name()) // cleanup; the close error is the one to report
 		return err
 	}
 	return os.Rename(tmp.Name(), path)

@@ -61,7 +61,9 @@ func TestRunServesAndStops(t *testing.T) {
 	if err := json.NewDecoder(res.Body).Decode(&st); err != nil {
 		t.Fatal(err)
 	}
-	res.Body.Close()
+	if err := res.Body.Close(); err != nil {
+		t.Fatal(err)
+	}
 	if st.Account != "444455556666" || st.RepositoryCount != 24 {
 		t.Fatalf("state %+v", st)
 	}
@@ -71,7 +73,9 @@ func TestRunServesAndStops(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	res.Body.Close()
+	if err := res.Body.Close(); err != nil {
+		t.Fatal(err)
+	}
 	cancel()
 	select {
 	case err := <-errc:
