@@ -66,3 +66,16 @@ func nonBlank() validator.String {
 		return nil
 	}}
 }
+
+// sessionFrom takes the provider's AWS session out of a Configure request.
+func sessionFrom(providerData any, diags *diag.Diagnostics) *awsecr.Session {
+	if providerData == nil {
+		return nil
+	}
+	session, ok := providerData.(*awsecr.Session)
+	if !ok {
+		diags.AddError("Unexpected provider data", fmt.Sprintf(
+			"Expected *awsecr.Session, got %T. Please report this issue.", providerData))
+	}
+	return session
+}

@@ -188,17 +188,7 @@ func thirdPartyBlock() schema.Block {
 
 func (d *repositoryComplianceDataSource) Configure(_ context.Context,
 	req datasource.ConfigureRequest, resp *datasource.ConfigureResponse) {
-	if req.ProviderData == nil {
-		return
-	}
-	session, ok := req.ProviderData.(*awsecr.Session)
-	if !ok {
-		resp.Diagnostics.AddError("Unexpected provider data",
-			fmt.Sprintf("Expected *awsecr.Session, got %T. Please report this issue.",
-				req.ProviderData))
-		return
-	}
-	d.session = session
+	d.session = sessionFrom(req.ProviderData, &resp.Diagnostics)
 }
 
 func (d *repositoryComplianceDataSource) ValidateConfig(ctx context.Context,

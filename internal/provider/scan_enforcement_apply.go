@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
-	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
@@ -23,25 +22,14 @@ import (
 func (r *scanEnforcementResource) apply(ctx context.Context, plan, config scanEnforcementModel,
 	prior *scanEnforcementModel, st *tfsdk.State, diags *diag.Diagnostics) {
 	start := time.Now()
-	client, err := r.session.Client(ctx, plan.Region.ValueString())
-	if err != nil {
-		addClientError(diags, err)
+	client, live, release := r.openRegistry(ctx, plan.Region.ValueString(),
+		plan.RegistryID.ValueString(), "Cannot read the registry scanning configuration", true,
+		diags)
+	defer release()
+	if client == nil {
 		return
 	}
-	defer lockRegistry(client.Region)()
-	live, err := client.RegistryScanning(ctx)
-	if err != nil {
-		addCallError(diags, "Cannot read the registry scanning configuration in "+client.Region,
-			err)
-		return
-	}
-	if id := plan.RegistryID.ValueString(); id != "" && id != live.ID {
-		addForeignRegistryError(diags, path.Root("registry_id"), id, live.ID)
-		return
-	}
-	plan.Region = types.StringValue(client.Region)
-	plan.RegistryID = types.StringValue(live.ID)
-	plan.ID = types.StringValue(enforcementID(live.ID, client.Region))
+	plan.setLocation(client.Region, live.ID)
 	if plan.PreviousConfiguration.IsUnknown() || plan.PreviousConfiguration.IsNull() {
 		var d diag.Diagnostics
 		plan.PreviousConfiguration, d = registryValue(ctx, *live)

@@ -38,23 +38,12 @@ func (r *scanEnforcementResource) ModifyPlan(ctx context.Context,
 		return
 	}
 
-	client, err := r.session.Client(ctx, config.Region.ValueString())
-	if err != nil {
-		addClientError(&resp.Diagnostics, err)
+	client, live, _ := r.openRegistry(ctx, config.Region.ValueString(),
+		config.RegistryID.ValueString(), "Cannot plan scan enforcement", false, &resp.Diagnostics)
+	if client == nil {
 		return
 	}
-	live, err := client.RegistryScanning(ctx)
-	if err != nil {
-		addCallError(&resp.Diagnostics, "Cannot plan scan enforcement in "+client.Region, err)
-		return
-	}
-	if id := config.RegistryID.ValueString(); id != "" && id != live.ID {
-		addForeignRegistryError(&resp.Diagnostics, path.Root("registry_id"), id, live.ID)
-		return
-	}
-	plan.Region = types.StringValue(client.Region)
-	plan.RegistryID = types.StringValue(live.ID)
-	plan.ID = types.StringValue(enforcementID(live.ID, client.Region))
+	plan.setLocation(client.Region, live.ID)
 	if prior != nil && prior.Region.ValueString() != client.Region {
 		resp.RequiresReplace = append(resp.RequiresReplace, path.Root("region"))
 	}

@@ -9,6 +9,7 @@ import (
 	"sync"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
@@ -171,4 +172,41 @@ func appendNew(dst []string, values ...string) []string {
 		}
 	}
 	return dst
+}
+
+// openRegistry opens the Region's ECR client and reads the registry scanning
+// configuration, refusing a registry_id that is not the caller's. With lock,
+// the Region's read-merge-write lock is held until release is called. On
+// failure it adds the diagnostics and returns a nil client.
+func (r *scanEnforcementResource) openRegistry(ctx context.Context, region, registryID,
+	summary string, lock bool, diags *diag.Diagnostics) (*awsecr.Client, *compliance.Registry,
+	func()) {
+	release := func() {}
+	client, err := r.session.Client(ctx, region)
+	if err != nil {
+		addClientError(diags, err)
+		return nil, nil, release
+	}
+	if lock {
+		release = lockRegistry(client.Region)
+	}
+	live, err := client.RegistryScanning(ctx)
+	if err != nil {
+		addCallError(diags, summary+" in "+client.Region, err)
+		release()
+		return nil, nil, func() {}
+	}
+	if registryID != "" && registryID != live.ID {
+		addForeignRegistryError(diags, path.Root("registry_id"), registryID, live.ID)
+		release()
+		return nil, nil, func() {}
+	}
+	return client, live, release
+}
+
+// setLocation records where the enforcement lives.
+func (m *scanEnforcementModel) setLocation(region, registryID string) {
+	m.Region = types.StringValue(region)
+	m.RegistryID = types.StringValue(registryID)
+	m.ID = types.StringValue(enforcementID(registryID, region))
 }

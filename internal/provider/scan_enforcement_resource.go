@@ -8,7 +8,6 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
-	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
 	"github.com/c0221/terraform-provider-c0221/internal/awsecr"
@@ -43,17 +42,7 @@ func (r *scanEnforcementResource) Schema(_ context.Context, _ resource.SchemaReq
 
 func (r *scanEnforcementResource) Configure(_ context.Context, req resource.ConfigureRequest,
 	resp *resource.ConfigureResponse) {
-	if req.ProviderData == nil {
-		return
-	}
-	session, ok := req.ProviderData.(*awsecr.Session)
-	if !ok {
-		resp.Diagnostics.AddError("Unexpected provider data",
-			fmt.Sprintf("Expected *awsecr.Session, got %T. Please report this issue.",
-				req.ProviderData))
-		return
-	}
-	r.session = session
+	r.session = sessionFrom(req.ProviderData, &resp.Diagnostics)
 }
 
 // ValidateConfig rejects combinations that need no live data to refuse.
@@ -121,23 +110,12 @@ func (r *scanEnforcementResource) Read(ctx context.Context, req resource.ReadReq
 	}
 	start := time.Now()
 
-	client, err := r.session.Client(ctx, state.Region.ValueString())
-	if err != nil {
-		addClientError(&resp.Diagnostics, err)
+	client, live, _ := r.openRegistry(ctx, state.Region.ValueString(),
+		state.RegistryID.ValueString(), "Cannot read scan enforcement", false, &resp.Diagnostics)
+	if client == nil {
 		return
 	}
-	live, err := client.RegistryScanning(ctx)
-	if err != nil {
-		addCallError(&resp.Diagnostics, "Cannot read scan enforcement in "+client.Region, err)
-		return
-	}
-	if id := state.RegistryID.ValueString(); id != "" && id != live.ID {
-		addForeignRegistryError(&resp.Diagnostics, path.Root("registry_id"), id, live.ID)
-		return
-	}
-	state.Region = types.StringValue(client.Region)
-	state.RegistryID = types.StringValue(live.ID)
-	state.ID = types.StringValue(enforcementID(live.ID, client.Region))
+	state.setLocation(client.Region, live.ID)
 
 	switch {
 	case state.Mode.IsNull():
