@@ -115,12 +115,12 @@ func assertNoCredentials(t *testing.T, log string) {
 	t.Helper()
 	// The log must really hold both sides, or the test proves nothing.
 	for _, marker := range []string{
-		"configured AWS access",   // the provider's Configure (tflog)
-		"judged ECR repositories", // the data source's Read (tflog)
-		"enforced scanning",       // the resource's apply (tflog)
-		"ConfigureProvider",       // the provider protocol at TRACE
-		"[TRACE] terraform",       // Terraform core at TRACE
-		"access denied to",        // the diagnostic of the failing step
+		"configured AWS access",       // the provider's Configure (tflog)
+		"judged ECR repositories",     // the data source's Read (tflog)
+		"enforced scanning",           // the resource's apply (tflog)
+		"ConfigureProvider",           // the provider protocol at TRACE
+		"[TRACE] statemgr.Filesystem", // the CLI core (terraform or tofu) at TRACE
+		"access denied to",            // the diagnostic of the failing step
 	} {
 		if !strings.Contains(log, marker) {
 			t.Errorf("the trace log (%d bytes) lacks %q: logs were not captured", len(log), marker)
