@@ -19,7 +19,6 @@ data "c0221_repository_compliance" "registry" {
   exemption {
     repository = "sandbox/experiments"
     reason     = "Throw-away images, never deployed to EKS"
-    expires    = "2027-06-30"
   }
 
   third_party_scanner {

@@ -177,7 +177,7 @@ func TestReportFailureDetail_findingsOnlyFailuresGetTheImageFix(t *testing.T) {
 		Scan: ImageScan{Found: true, Status: "COMPLETE", Counts: map[string]int{"HIGH": 1}}}
 	v := Judge(reg, scannedRepo(img), findingsOptions())
 	detail := NewReport(reg, "eu-west-1", PolicyEffective, []Verdict{v}, DetailAll).
-		FailureDetail(20, FrequencyScanOnPush)
+		FailureDetail(20, Options{Minimum: FrequencyScanOnPush})
 	if !strings.Contains(detail, "ignored_vulnerability") ||
 		strings.Contains(detail, "put-registry-scanning-configuration") {
 		t.Fatalf("detail:\n%s", detail)
@@ -187,7 +187,7 @@ func TestReportFailureDetail_findingsOnlyFailuresGetTheImageFix(t *testing.T) {
 	unscanned.Reasons = append(unscanned.Reasons, Reason{CodeScanManual, "x"})
 	unscanned.Status = StatusNoncompliant
 	detail = NewReport(reg, "eu-west-1", PolicyEffective, []Verdict{v, unscanned}, DetailAll).
-		FailureDetail(20, FrequencyScanOnPush)
+		FailureDetail(20, Options{Minimum: FrequencyScanOnPush})
 	if !strings.Contains(detail, "ignored_vulnerability") ||
 		!strings.Contains(detail, "put-registry-scanning-configuration") {
 		t.Fatalf("mixed detail:\n%s", detail)

@@ -98,8 +98,8 @@ func (r Report) FailureSummary() string {
 }
 
 // FailureDetail names up to limit failing repositories with their reasons and
-// shows the fix.
-func (r Report) FailureDetail(limit int, minimum Frequency) string {
+// shows the fix that meets the options they were judged by.
+func (r Report) FailureDetail(limit int, opts Options) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "Registry %s in %s (scan type %s), policy %q: %d of %d selected "+
 		"repositories fail control C-0221 (images scanned for vulnerabilities).\n\n",
@@ -123,10 +123,11 @@ func (r Report) FailureDetail(limit int, minimum Frequency) string {
 	scanning, images := fixesNeeded(failing)
 	switch {
 	case !scanning && images:
+		// Scanning is configured; only the images need work, said below.
 	case r.Policy == PolicyKubescape:
-		b.WriteString(r.repositoryFix(failing))
+		b.WriteString(r.repositoryFix(failing, limit))
 	default:
-		b.WriteString(r.registryFix(minimum))
+		b.WriteString(r.registryFix(opts))
 	}
 	if images {
 		if scanning {
@@ -161,13 +162,20 @@ func fixesNeeded(failing []Verdict) (scanning, images bool) {
 	return scanning || !images, images
 }
 
-func (r Report) registryFix(minimum Frequency) string {
+func (r Report) registryFix(opts Options) string {
 	scanType, freq := r.ScanType, FrequencyScanOnPush
-	if minimum == FrequencyContinuous {
-		scanType, freq = ScanTypeEnhanced, FrequencyContinuous
-	}
 	if scanType == "" {
 		scanType = ScanTypeBasic
+	}
+	if opts.Minimum == FrequencyContinuous {
+		freq = FrequencyContinuous
+	}
+	if freq == FrequencyContinuous || opts.RequireEnhanced {
+		scanType = ScanTypeEnhanced
+	}
+	scanTypeLine := ""
+	if scanType != r.ScanType {
+		scanTypeLine = fmt.Sprintf("    scan_type          = %q\n", scanType)
 	}
 	rules := MergeFilters(r.Rules, freq, []string{"*"})
 	return fmt.Sprintf("To fix, scan every repository with a registry rule (this keeps the "+
@@ -176,18 +184,25 @@ func (r Report) registryFix(minimum Frequency) string {
 		"    --rules '%s'\n\n"+
 		"or let Terraform keep it on:\n\n"+
 		"  resource \"c0221_scan_enforcement\" \"registry\" {\n"+
+		"%s"+
 		"    scan_frequency     = %q\n"+
 		"    repository_filters = [\"*\"]\n"+
 		"  }\n\n"+
 		"Repositories that are scanned elsewhere can be declared in a third_party_scanner "+
 		"block, and accepted exceptions in an exemption block with a reason.",
-		r.Region, scanType, CLIRules(rules), freq)
+		r.Region, scanType, CLIRules(rules), scanTypeLine, freq)
 }
 
-func (r Report) repositoryFix(failing []Verdict) string {
-	name := "REPOSITORY"
-	if len(failing) > 0 {
-		name = failing[0].Name
+func (r Report) repositoryFix(failing []Verdict, limit int) string {
+	names := make([]string, 0, min(len(failing), limit))
+	for _, v := range failing[:min(len(failing), limit)] {
+		if v.Status == StatusNoncompliant {
+			names = append(names, fmt.Sprintf("%q", v.Name))
+		}
+	}
+	first := "REPOSITORY"
+	if len(names) > 0 {
+		first = strings.Trim(names[0], `"`)
 	}
 	return fmt.Sprintf("To fix, set the repository flag the kubescape policy reads, for each "+
 		"repository:\n\n"+
@@ -195,9 +210,9 @@ func (r Report) repositoryFix(failing []Verdict) string {
 		"    --image-scanning-configuration scanOnPush=true\n\n"+
 		"or let Terraform keep it on:\n\n"+
 		"  resource \"c0221_scan_enforcement\" \"repositories\" {\n"+
-		"    mode               = \"repository\"\n"+
-		"    repository_filters = [\"*\"]\n"+
-		"  }\n", r.Region, name)
+		"    mode             = \"repository\"\n"+
+		"    repository_names = [%s]\n"+
+		"  }\n", r.Region, first, strings.Join(names, ", "))
 }
 
 // MergeFilters returns a copy of rules in which the rule of the given

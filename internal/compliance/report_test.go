@@ -180,7 +180,7 @@ func TestReportFailureDetail_namesAtMostLimitThenCountsTheRest(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(fmt.Sprintf("%d failing, limit %d", tc.failing, tc.limit), func(t *testing.T) {
 			detail := failingReport(tc.failing, reg, PolicyEffective).FailureDetail(tc.limit,
-				FrequencyScanOnPush)
+				Options{Minimum: FrequencyScanOnPush})
 
 			for i := range tc.failing {
 				name := fmt.Sprintf("  - repo-%02d:", i)
@@ -207,7 +207,7 @@ func TestReportFailureDetail_namesAtMostLimitThenCountsTheRest(t *testing.T) {
 
 func TestReportFailureDetail_includesReasons(t *testing.T) {
 	r := NewReport(registry(ScanTypeBasic), "eu-west-1", PolicyEffective, mixedVerdicts(), DetailAll)
-	detail := r.FailureDetail(20, FrequencyScanOnPush)
+	detail := r.FailureDetail(20, Options{Minimum: FrequencyScanOnPush})
 	for _, want := range []string{
 		"alpha: SCAN_MANUAL: because SCAN_MANUAL; NO_MATCHING_RULE: because NO_MATCHING_RULE",
 		"gone: NOT_FOUND: because NOT_FOUND",
@@ -301,7 +301,7 @@ func TestReportFailureDetail_registryFixMergesExistingRules(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			detail := failingReport(2, tc.reg, PolicyEffective).FailureDetail(20, tc.minimum)
+			detail := failingReport(2, tc.reg, PolicyEffective).FailureDetail(20, Options{Minimum: tc.minimum})
 
 			if !strings.Contains(detail, "aws ecr put-registry-scanning-configuration --region eu-west-1") {
 				t.Errorf("detail lacks the registry-level command:\n%s", detail)
@@ -324,11 +324,12 @@ func TestReportFailureDetail_registryFixMergesExistingRules(t *testing.T) {
 
 func TestReportFailureDetail_kubescapeFixSetsRepositoryFlag(t *testing.T) {
 	detail := failingReport(2, registry(ScanTypeBasic), PolicyKubescape).FailureDetail(20,
-		FrequencyScanOnPush)
+		Options{Minimum: FrequencyScanOnPush})
 	for _, want := range []string{
 		"aws ecr put-image-scanning-configuration --region eu-west-1 --repository-name repo-00",
 		"--image-scanning-configuration scanOnPush=true",
-		`mode               = "repository"`,
+		`mode             = "repository"`,
+		`repository_names = ["repo-00", "repo-01"]`,
 	} {
 		if !strings.Contains(detail, want) {
 			t.Errorf("detail lacks %q:\n%s", want, detail)
@@ -444,5 +445,28 @@ func TestCLIRules_rendersAwsCliShape(t *testing.T) {
 	}
 	if got := CLIRules(nil); got != "[]" {
 		t.Errorf("CLIRules(nil) = %s, want []", got)
+	}
+}
+
+// A fix that needs ENHANCED scanning says so in both the CLI command and the
+// resource block, or the block would fail its own plan on a BASIC registry.
+func TestReportFailureDetail_fixAsksForEnhancedWhenTheOptionsNeedIt(t *testing.T) {
+	for name, opts := range map[string]Options{
+		"continuous minimum": {Minimum: FrequencyContinuous},
+		"enhanced required":  {Minimum: FrequencyScanOnPush, RequireEnhanced: true},
+	} {
+		t.Run(name, func(t *testing.T) {
+			detail := failingReport(2, registry(ScanTypeBasic), PolicyEffective).FailureDetail(20, opts)
+			for _, want := range []string{"--scan-type ENHANCED", `scan_type          = "ENHANCED"`} {
+				if !strings.Contains(detail, want) {
+					t.Errorf("detail lacks %q:\n%s", want, detail)
+				}
+			}
+		})
+	}
+	detail := failingReport(2, registry(ScanTypeBasic), PolicyEffective).FailureDetail(20,
+		Options{Minimum: FrequencyScanOnPush})
+	if strings.Contains(detail, "scan_type") || !strings.Contains(detail, "--scan-type BASIC") {
+		t.Errorf("a scan-on-push fix on a BASIC registry keeps BASIC:\n%s", detail)
 	}
 }

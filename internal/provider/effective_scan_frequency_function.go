@@ -87,7 +87,8 @@ func (effectiveScanFrequencyFunction) Run(ctx context.Context, req function.RunR
 // ruleFromValue checks one rule as ECR would accept it under the scan type.
 func ruleFromValue(scanType compliance.ScanType, r ruleValue) (compliance.Rule, error) {
 	freq := compliance.Frequency(r.ScanFrequency)
-	allowed := []compliance.Frequency{compliance.FrequencyScanOnPush}
+	// MANUAL is in ECR's enum for rules, so registry_rules may hold it.
+	allowed := []compliance.Frequency{compliance.FrequencyScanOnPush, compliance.FrequencyManual}
 	if scanType == compliance.ScanTypeEnhanced {
 		allowed = append(allowed, compliance.FrequencyContinuous)
 	}

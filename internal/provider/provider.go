@@ -6,11 +6,14 @@ package provider
 import (
 	"context"
 	"fmt"
+	"os"
+	"strings"
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/function"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/provider"
@@ -18,6 +21,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-go/tftypes"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
 	"github.com/c0221/terraform-provider-c0221/internal/awsecr"
@@ -112,6 +116,9 @@ func (p *c0221Provider) Schema(_ context.Context, _ provider.SchemaRequest,
 				Optional:    true,
 				Sensitive:   true,
 				Description: "AWS session token for temporary `access_key` credentials.",
+				Validators: []validator.String{
+					stringvalidator.AlsoRequires(path.MatchRoot("access_key")),
+				},
 			},
 			"shared_config_files": schema.ListAttribute{
 				ElementType: types.StringType,
@@ -127,7 +134,8 @@ func (p *c0221Provider) Schema(_ context.Context, _ provider.SchemaRequest,
 			"max_retries": schema.Int64Attribute{
 				Optional: true,
 				Description: fmt.Sprintf("How many times a throttled or failed ECR call is "+
-					"retried, with the SDK's adaptive back-off, before the provider gives up. "+
+					"retried, with jittered exponential back-off (see `retry_mode`), before the "+
+					"provider gives up; each attempt lasts at most 30 seconds. "+
 					"Defaults to %d.", awsecr.DefaultMaxRetries),
 				Validators: []validator.Int64{int64validator.Between(0, 100)},
 			},
@@ -197,6 +205,7 @@ func (p *c0221Provider) Configure(ctx context.Context, req provider.ConfigureReq
 		return
 	}
 
+	addUnknownArguments(req.Config.Raw, &resp.Diagnostics)
 	settings, ok := m.settings(resp)
 	if !ok {
 		return
@@ -221,21 +230,16 @@ func (p *c0221Provider) Configure(ctx context.Context, req provider.ConfigureReq
 // the provider cannot be configured from values known only after apply.
 func (m providerModel) settings(resp *provider.ConfigureResponse) (awsecr.Settings, bool) {
 	var s awsecr.Settings
-	for name, v := range map[string]types.String{
-		"region": m.Region, "profile": m.Profile, "access_key": m.AccessKey,
-		"secret_key": m.SecretKey, "token": m.Token,
-	} {
-		if v.IsUnknown() {
-			resp.Diagnostics.AddAttributeError(path.Root(name), "Unknown provider argument",
-				"The provider cannot be configured with a value known only after apply. "+
-					"Set "+name+" from a variable or a value known at plan time.")
-		}
-	}
 	if resp.Diagnostics.HasError() {
 		return s, false
 	}
 
 	s.Region = m.Region.ValueString()
+	if s.Region == "" && os.Getenv("AWS_REGION") == "" {
+		// The AWS CLI and the AWS provider read AWS_DEFAULT_REGION; SDK v2
+		// alone does not.
+		s.Region = os.Getenv("AWS_DEFAULT_REGION")
+	}
 	s.Profile = m.Profile.ValueString()
 	s.AccessKey, s.SecretKey, s.Token = m.AccessKey.ValueString(), m.SecretKey.ValueString(),
 		m.Token.ValueString()
@@ -287,4 +291,34 @@ func stringValues(in []types.String) []string {
 		}
 	}
 	return out
+}
+
+// addUnknownArguments reports every provider argument, nested ones included,
+// whose value is known only after apply: the provider is configured before
+// anything is applied, so it cannot wait for them.
+func addUnknownArguments(config tftypes.Value, diags *diag.Diagnostics) {
+	_ = tftypes.Walk(config, func(p *tftypes.AttributePath, v tftypes.Value) (bool, error) {
+		if v.IsKnown() {
+			return true, nil
+		}
+		var name strings.Builder
+		for _, step := range p.Steps() {
+			switch st := step.(type) {
+			case tftypes.AttributeName:
+				if name.Len() > 0 {
+					name.WriteString(".")
+				}
+				name.WriteString(string(st))
+			case tftypes.ElementKeyInt:
+				fmt.Fprintf(&name, "[%d]", int64(st))
+			}
+		}
+		root := strings.SplitN(name.String(), ".", 2)[0]
+		root = strings.SplitN(root, "[", 2)[0]
+		diags.AddAttributeError(path.Root(root), "Provider argument "+name.String()+" is unknown",
+			"The provider is configured before anything is applied, so "+name.String()+
+				" cannot come from a value known only after apply. Set it from a variable, "+
+				"a data source or a literal.")
+		return false, nil
+	})
 }

@@ -3,6 +3,7 @@ package provider
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -239,14 +240,28 @@ func (d *repositoryComplianceDataSource) Read(ctx context.Context, req datasourc
 
 	opts.Now = time.Now()
 	verdicts := make([]compliance.Verdict, 0, len(obs.Repositories))
+	var disagreements []string
 	for _, o := range obs.Repositories {
 		v := compliance.Judge(obs.Registry, o, opts)
 		if v.Disagreement != "" {
-			resp.Diagnostics.AddWarning("ECR's scan frequency differs from the registry rules",
-				v.Disagreement+". ECR does not document every case; please report it if "+
-					"the rules look wrong.")
+			disagreements = append(disagreements, v.Disagreement)
 		}
 		verdicts = append(verdicts, v)
+	}
+	if len(disagreements) > 0 {
+		// One warning, not one per repository: a large registry can have many.
+		slices.Sort(disagreements)
+		shown := disagreements[:min(len(disagreements), maxNamedInDiagnostic)]
+		more := ""
+		if len(disagreements) > len(shown) {
+			more = fmt.Sprintf("\n  ... and %d more", len(disagreements)-len(shown))
+		}
+		resp.Diagnostics.AddWarning(fmt.Sprintf(
+			"ECR's scan frequency differs from the registry rules for %d repositories",
+			len(disagreements)),
+			"  - "+strings.Join(shown, "\n  - ")+more+"\n\nThe provider judges ECR's own "+
+				"answer. ECR does not document every case; please report it if the rules "+
+				"look wrong.")
 	}
 	report := compliance.NewReport(obs.Registry, client.Region, opts.Policy, verdicts,
 		m.ReportDetail.ValueString())
@@ -271,7 +286,7 @@ func (d *repositoryComplianceDataSource) Read(ctx context.Context, req datasourc
 	m.ID = types.StringValue(m.stableID(ctx, report.Region, report.RegistryID))
 	if !report.Compliant {
 		summary := report.FailureSummary()
-		detail := report.FailureDetail(maxNamedInDiagnostic, opts.Minimum)
+		detail := report.FailureDetail(maxNamedInDiagnostic, opts)
 		switch m.OnFailure.ValueString() {
 		case compliance.OnFailureError:
 			resp.Diagnostics.AddError(summary, detail)

@@ -1,0 +1,47 @@
+package provider
+
+import (
+	"regexp"
+	"testing"
+
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+)
+
+// A provider argument known only after apply is an error naming it, nested
+// ones included, not a silent fallback to the public endpoint.
+func TestProvider_unknownArgumentIsNamed(t *testing.T) {
+	t.Parallel()
+	unitTest(t, resource.TestStep{
+		Config: `
+resource "terraform_data" "endpoint" {
+  input = "http://127.0.0.1:1"
+}
+provider "c0221" {
+  region     = "us-east-1"
+  access_key = "AKIAEMULATOR00000000"
+  secret_key = "emulator-secret-key"
+  endpoints {
+    ecr = terraform_data.endpoint.output
+  }
+}
+data "c0221_repository_compliance" "test" {}
+`,
+		ExpectError: regexp.MustCompile(`Provider argument endpoints.ecr is unknown`),
+	})
+}
+
+// A session token without an access key is an attribute error.
+func TestProvider_tokenNeedsAccessKey(t *testing.T) {
+	t.Parallel()
+	unitTest(t, resource.TestStep{
+		Config: `
+provider "c0221" {
+  region = "us-east-1"
+  token  = "session-token"
+}
+data "c0221_repository_compliance" "test" {}
+`,
+		PlanOnly:    true,
+		ExpectError: regexp.MustCompile(`(?s)Invalid Attribute Combination.*access_key`),
+	})
+}
