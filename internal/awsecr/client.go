@@ -103,3 +103,12 @@ func chunks(names []string, size int) [][]string {
 	}
 	return out
 }
+
+// optional is nil for an empty string, so that ECR applies its default
+// (for a registry ID, the caller's registry).
+func optional(s string) *string {
+	if s == "" {
+		return nil
+	}
+	return aws.String(s)
+}

@@ -16,12 +16,33 @@ var (
 		"or on this block, or set AWS_REGION")
 	ErrNoCredentials = errors.New("no AWS credentials were found: set AWS_ACCESS_KEY_ID and " +
 		"AWS_SECRET_ACCESS_KEY, AWS_PROFILE, or the provider's profile or assume_role")
-	ErrNotFound  = errors.New("not found")
-	ErrDenied    = errors.New("access denied")
-	ErrThrottled = errors.New("throttled")
-	ErrInvalid   = errors.New("invalid request")
-	ErrServer    = errors.New("ECR server error")
+	ErrNotFound = errors.New("not found")
+	// ErrRepositoryNotFound, ErrImageNotFound and ErrScanNotFound say what
+	// was not found; each is also ErrNotFound.
+	ErrRepositoryNotFound = notFound("repository not found")
+	ErrImageNotFound      = notFound("image not found")
+	ErrScanNotFound       = notFound("image scan not found")
+	ErrDenied             = errors.New("access denied")
+	// ErrCredentials: ECR does not accept the credentials themselves
+	// (unknown, badly signed or expired), whatever the IAM policy says.
+	ErrCredentials = errors.New("credentials rejected")
+	ErrThrottled   = errors.New("throttled")
+	// ErrQuota: the call would exceed a service quota of the account.
+	ErrQuota   = errors.New("service quota exceeded")
+	ErrInvalid = errors.New("invalid request")
+	ErrServer  = errors.New("ECR server error")
 )
+
+// subKind is a kind that is also a broader one under errors.Is.
+type subKind struct {
+	msg    string
+	parent error
+}
+
+func (k *subKind) Error() string { return k.msg }
+func (k *subKind) Unwrap() error { return k.parent }
+
+func notFound(msg string) error { return &subKind{msg: msg, parent: ErrNotFound} }
 
 // CallError is a failed ECR call: which IAM action on which object, and why.
 type CallError struct {
@@ -48,6 +69,12 @@ func (e *CallError) Unwrap() []error {
 // Fix says what the user can do about the error.
 func (e *CallError) Fix() string {
 	switch {
+	case errors.Is(e, ErrCredentials):
+		return "ECR does not accept the credentials the provider uses: they are unknown, " +
+			"expired or badly signed. Refresh or renew them (for example `aws sso login`, " +
+			"or new temporary keys), and check the provider's profile, access_key, " +
+			"secret_key and token, its assume_role block, and the AWS_* environment " +
+			"variables, which the provider reads as the AWS CLI does."
 	case errors.Is(e, ErrDenied):
 		return fmt.Sprintf("Allow %s on %s in the IAM policy of the credentials the "+
 			"provider uses; the documentation lists the minimal policy for each feature.",
@@ -55,6 +82,11 @@ func (e *CallError) Fix() string {
 	case errors.Is(e, ErrThrottled):
 		return "ECR kept throttling the requests after every retry. Lower the provider's " +
 			"max_concurrency, raise max_retries, or run the plan again later."
+	case errors.Is(e, ErrQuota):
+		return "The call would exceed an Amazon ECR service quota of the account (for " +
+			"example one StartImageScan per image every 24 hours). Retrying does not help " +
+			"until the quota allows it: see the Amazon ECR quotas in the Service Quotas " +
+			"console, and request an increase where the quota is adjustable."
 	case errors.Is(e, ErrServer):
 		return "ECR answered with a server error after every retry. Run the plan again; " +
 			"raise max_retries if it persists."
@@ -66,7 +98,9 @@ func (e *CallError) Fix() string {
 	return "Check the ECR endpoint, the network path to it and the credentials."
 }
 
-// wrap classifies err from an ECR call; it returns nil for nil.
+// wrap classifies err from an ECR call; it returns nil for nil. Errors ECR
+// did not answer (cancellation, deadline, network) have no Kind and keep
+// their own error to test for.
 func wrap(action, object string, err error) error {
 	if err == nil {
 		return nil
@@ -74,38 +108,49 @@ func wrap(action, object string, err error) error {
 	ce := &CallError{Action: "ecr:" + action, Object: object, Err: err}
 
 	var apiErr smithy.APIError
+	if !errors.As(err, &apiErr) {
+		return ce
+	}
+	ce.Kind = kindOf(apiErr.ErrorCode())
 	var maxAttempts *retry.MaxAttemptsError
-	switch {
-	case errors.As(err, &apiErr):
-		ce.Kind = kindOf(apiErr.ErrorCode())
-		if errors.Is(ce.Kind, ErrThrottled) && errors.As(err, &maxAttempts) {
-			ce.Err = fmt.Errorf("still throttled after %d attempts: %s",
-				maxAttempts.Attempt, apiErr.ErrorMessage())
-		} else {
-			ce.Err = fmt.Errorf("%s: %s", apiErr.ErrorCode(), apiErr.ErrorMessage())
-		}
-	case errors.Is(err, context.DeadlineExceeded), errors.Is(err, context.Canceled):
-		ce.Kind = nil
+	if errors.Is(ce.Kind, ErrThrottled) && errors.As(err, &maxAttempts) {
+		ce.Err = fmt.Errorf("still throttled after %d attempts: %s",
+			maxAttempts.Attempt, apiErr.ErrorMessage())
+	} else {
+		ce.Err = fmt.Errorf("%s: %s", apiErr.ErrorCode(), apiErr.ErrorMessage())
 	}
 	return ce
 }
 
+// kindOf maps an AWS error code to one of the Err* kinds, or nil.
 func kindOf(code string) error {
-	switch {
-	case strings.HasSuffix(code, "NotFoundException"), code == "ImageNotFound":
-		return ErrNotFound
-	case code == "AccessDeniedException", code == "AccessDenied",
-		code == "UnrecognizedClientException", code == "InvalidSignatureException",
-		code == "ExpiredTokenException":
+	switch code {
+	case "RepositoryNotFoundException":
+		return ErrRepositoryNotFound
+	case "ImageNotFoundException", "ImageNotFound":
+		return ErrImageNotFound
+	case "ScanNotFoundException":
+		return ErrScanNotFound
+	case "AccessDeniedException", "AccessDenied":
 		return ErrDenied
-	case code == "ThrottlingException", code == "ThrottledException",
-		code == "TooManyRequestsException", code == "RequestLimitExceeded":
+	case "UnrecognizedClientException", "InvalidClientTokenId",
+		"InvalidSignatureException", "SignatureDoesNotMatch",
+		"IncompleteSignature", "IncompleteSignatureException",
+		"MissingAuthenticationToken", "MissingAuthenticationTokenException",
+		"ExpiredTokenException", "ExpiredToken":
+		return ErrCredentials
+	case "ThrottlingException", "ThrottledException", "TooManyRequestsException",
+		"RequestLimitExceeded":
 		return ErrThrottled
-	case code == "ValidationException", code == "InvalidParameterException",
-		code == "LimitExceededException":
+	case "LimitExceededException":
+		return ErrQuota
+	case "ValidationException", "InvalidParameterException":
 		return ErrInvalid
-	case code == "ServerException", code == "InternalFailure", code == "ServiceUnavailable":
+	case "ServerException", "InternalFailure", "ServiceUnavailable":
 		return ErrServer
+	}
+	if strings.HasSuffix(code, "NotFoundException") {
+		return ErrNotFound
 	}
 	return nil
 }

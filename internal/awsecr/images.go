@@ -10,7 +10,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ecr"
 	"github.com/aws/aws-sdk-go-v2/service/ecr/types"
-	"github.com/aws/smithy-go"
 
 	"github.com/c0221/terraform-provider-c0221/internal/compliance"
 )
@@ -41,18 +40,17 @@ func (c *ImageCalls) add(o ImageCalls) {
 	c.DescribeImageScanFindings += o.DescribeImageScanFindings
 }
 
-// errRepositoryGone marks a repository deleted while its images were read.
-var errRepositoryGone = errors.New("repository deleted while its images were read")
-
 // LatestImage reads the image a repository is judged by: the one tagged
 // q.Tag, or the newest container image found by reading every
 // DescribeImages page (ECR gives no order). An index is read through its
 // manifest (BatchGetImage) and judged by its platform images. Scan results
 // come from DescribeImageScanFindings for the judged images only.
+//
+// It returns the observation or an error, never both; the calls are counted
+// either way. A repository deleted meanwhile is ErrRepositoryNotFound.
 func (c *Client) LatestImage(ctx context.Context, registryID, repo string,
 	q ImageQuery) (*compliance.ImageObservation, ImageCalls, error) {
 	var calls ImageCalls
-	obs := &compliance.ImageObservation{Tag: q.Tag}
 	var chosen compliance.ImageSummary
 	var ok bool
 	var err error
@@ -61,8 +59,12 @@ func (c *Client) LatestImage(ctx context.Context, registryID, repo string,
 	} else {
 		chosen, ok, err = c.newestImage(ctx, registryID, repo, &calls)
 	}
-	if err != nil || !ok {
-		return obs, calls, err
+	if err != nil {
+		return nil, calls, err
+	}
+	obs := &compliance.ImageObservation{Tag: q.Tag}
+	if !ok {
+		return obs, calls, nil
 	}
 	obs.Digest, obs.Tags, obs.PushedAt = chosen.Digest, chosen.Tags, chosen.PushedAt
 
@@ -83,8 +85,11 @@ func (c *Client) LatestImage(ctx context.Context, registryID, repo string,
 	}
 	if len(platforms) == 0 {
 		obs.Scan, err = c.imageScan(ctx, registryID, repo, chosen.Digest, q.AllFindings, &calls)
+		if err != nil {
+			return nil, calls, err
+		}
 	}
-	return obs, calls, err
+	return obs, calls, nil
 }
 
 func (c *Client) newestImage(ctx context.Context, registryID, repo string,
@@ -113,11 +118,12 @@ func (c *Client) imageByTag(ctx context.Context, registryID, repo, tag string,
 	out, err := c.api.DescribeImages(ctx, &ecr.DescribeImagesInput{
 		RepositoryName: aws.String(repo), RegistryId: optional(registryID),
 		ImageIds: []types.ImageIdentifier{{ImageTag: aws.String(tag)}}})
-	if apiCode(err) == "ImageNotFoundException" {
+	err = c.imageError("DescribeImages", repo, err)
+	if errors.Is(err, ErrImageNotFound) {
 		return compliance.ImageSummary{}, false, nil
 	}
 	if err != nil {
-		return compliance.ImageSummary{}, false, c.imageError("DescribeImages", repo, err)
+		return compliance.ImageSummary{}, false, err
 	}
 	if len(out.ImageDetails) == 0 {
 		return compliance.ImageSummary{}, false, nil
@@ -225,15 +231,15 @@ func (c *Client) imageScan(ctx context.Context, registryID, repo, digest string,
 	for first := true; pages.HasMorePages(); first = false {
 		out, err := pages.NextPage(ctx)
 		calls.DescribeImageScanFindings++
-		switch apiCode(err) {
-		case "":
-		case "ScanNotFoundException":
+		err = c.imageError("DescribeImageScanFindings", repo, err)
+		switch {
+		case errors.Is(err, ErrScanNotFound):
 			return compliance.ImageScan{}, nil
-		case "ImageNotFoundException":
+		case errors.Is(err, ErrImageNotFound):
 			return compliance.ImageScan{Description: "the image is not in the repository " +
 				"(deleted since it was listed)"}, nil
-		default:
-			return scan, c.imageError("DescribeImageScanFindings", repo, err)
+		case err != nil:
+			return compliance.ImageScan{}, err
 		}
 		if first {
 			scan.Found = true
@@ -244,6 +250,12 @@ func (c *Client) imageScan(ctx context.Context, registryID, repo, digest string,
 		f := out.ImageScanFindings
 		if f == nil {
 			continue
+		}
+		// The SDK decodes a list ECR answers empty ([]) as a non-nil empty
+		// slice: a list that is there but empty is a result (no findings),
+		// a list that is not there is none yet.
+		if f.Findings != nil || f.EnhancedFindings != nil {
+			scan.FindingsListed = true
 		}
 		if first {
 			scan.CompletedAt = aws.ToTime(f.ImageScanCompletedAt)
@@ -284,30 +296,7 @@ func summaryFromAPI(d types.ImageDetail) compliance.ImageSummary {
 	}
 }
 
-// imageError wraps an image call's error; a repository that no longer
-// exists is errRepositoryGone as well, so Observe can report it as deleted.
+// imageError wraps an image call's error; it returns nil for nil.
 func (c *Client) imageError(action, object string, err error) error {
-	wrapped := wrap(action, fmt.Sprintf("repository %s in %s", object, c.Region), err)
-	if apiCode(err) == "RepositoryNotFoundException" {
-		return errors.Join(errRepositoryGone, wrapped)
-	}
-	return wrapped
-}
-
-func apiCode(err error) string {
-	var apiErr smithy.APIError
-	if errors.As(err, &apiErr) {
-		return apiErr.ErrorCode()
-	}
-	if err != nil {
-		return "?"
-	}
-	return ""
-}
-
-func optional(s string) *string {
-	if s == "" {
-		return nil
-	}
-	return aws.String(s)
+	return wrap(action, fmt.Sprintf("repository %s in %s", object, c.Region), err)
 }

@@ -2,6 +2,7 @@ package awsecr
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"sync/atomic"
@@ -223,4 +224,68 @@ func TestObserve_imagesOnlyWhenAskedAndWithinTheBound(t *testing.T) {
 		t.Fatalf("peak concurrency %d, want at most the bound of 3 (and some overlap)", p)
 	}
 	_ = compliance.ScanStateNoScan
+}
+
+func TestLatestImage_failedCallReturnsNoObservation(t *testing.T) {
+	for _, op := range []string{"DescribeImages", "DescribeImageScanFindings"} {
+		t.Run(op, func(t *testing.T) {
+			srv, c := startEmulator(t, 2)
+			must(t, srv.CreateRepository(region, "app", true))
+			putImage(t, srv, "app", ecremu.Image{PushedAt: t0, Scan: clean(t0)})
+			srv.DenyAccess(op)
+
+			img, calls, err := c.LatestImage(context.Background(), "", "app", ImageQuery{})
+			if !errors.Is(err, ErrDenied) {
+				t.Fatalf("error %v, want access denied", err)
+			}
+			if img != nil {
+				t.Errorf("an observation %+v came with the error: return one or the other", img)
+			}
+			if calls.DescribeImages == 0 {
+				t.Errorf("calls %+v: the calls made are counted even on failure", calls)
+			}
+		})
+	}
+}
+
+func TestLatestImage_deletedRepositoryIsRepositoryNotFound(t *testing.T) {
+	_, c := startEmulator(t, 2)
+	img, _, err := c.LatestImage(context.Background(), "", "gone", ImageQuery{})
+	if !errors.Is(err, ErrRepositoryNotFound) || !errors.Is(err, ErrNotFound) ||
+		errors.Is(err, ErrImageNotFound) || img != nil {
+		t.Fatalf("got %+v, %v; want no image and a repository-not-found error", img, err)
+	}
+}
+
+// TestLatestImage_emptyEnhancedFindingsListIsACleanScan reads, through the
+// SDK, a COMPLETE enhanced scan whose enhancedFindings ECR answers as []
+// (clean) and one where ECR answers no list and no counts yet (not
+// settled, ECR.md).
+func TestLatestImage_emptyEnhancedFindingsListIsACleanScan(t *testing.T) {
+	srv, c := startEmulator(t, 2)
+	must(t, srv.CreateRepository(region, "clean", true))
+	must(t, srv.CreateRepository(region, "early", true))
+	putImage(t, srv, "clean", ecremu.Image{PushedAt: t0, Scan: &ecremu.Scan{Status: "COMPLETE",
+		CompletedAt: t0, EnhancedFindings: []ecremu.EnhancedFinding{}}})
+	putImage(t, srv, "early", ecremu.Image{PushedAt: t0, Scan: &ecremu.Scan{Status: "COMPLETE",
+		CompletedAt: t0}})
+	ctx := context.Background()
+
+	for repo, want := range map[string]struct {
+		listed bool
+		state  compliance.ScanState
+	}{
+		"clean": {true, compliance.ScanStateComplete},
+		"early": {false, compliance.ScanStatePending},
+	} {
+		img, _, err := c.LatestImage(ctx, "", repo, ImageQuery{})
+		must(t, err)
+		if img.Scan.FindingsListed != want.listed || img.Scan.Counts != nil {
+			t.Errorf("%s: FindingsListed %t, counts %v; want %t, none", repo,
+				img.Scan.FindingsListed, img.Scan.Counts, want.listed)
+		}
+		if got := compliance.NormaliseScan(compliance.ScanTypeEnhanced, img.Scan); got != want.state {
+			t.Errorf("%s: enhanced scan state %s, want %s", repo, got, want.state)
+		}
+	}
 }

@@ -49,6 +49,19 @@ type Calls struct {
 	ImageCalls
 }
 
+// ForeignRegistryError is a registry_id that is not the caller's registry:
+// ECR reports scanning configuration only to the registry's own account.
+type ForeignRegistryError struct {
+	// Want is the registry the user named; Caller is the credentials'.
+	Want, Caller string
+}
+
+func (e *ForeignRegistryError) Error() string {
+	return fmt.Sprintf("registry_id %s is not the caller's registry %s: ECR reports "+
+		"scanning configuration only to the registry's own account, so use credentials "+
+		"of account %s (for example with assume_role)", e.Want, e.Caller, e.Want)
+}
+
 // Observe reads the registry scanning configuration and, for each selected
 // repository, its legacy flag and ECR's effective scanning configuration.
 //
@@ -57,19 +70,34 @@ type Calls struct {
 // batches of 25 while the next page is read, and, with sel.Images, each
 // selected repository's image reads start as soon as it is selected, all
 // with at most Concurrency calls in flight.
+//
+// With sel.RegistryID, the registry configuration is read first and a
+// registry that is not the caller's is a *ForeignRegistryError before any
+// repository call; without it, that read runs alongside the others.
 func (c *Client) Observe(ctx context.Context, sel Selection) (*Observation, error) {
+	var reg *compliance.Registry
+	if sel.RegistryID != "" {
+		var err error
+		if reg, err = c.RegistryScanning(ctx); err != nil {
+			return nil, err
+		}
+		if reg.ID != sel.RegistryID {
+			return nil, &ForeignRegistryError{Want: sel.RegistryID, Caller: reg.ID}
+		}
+	}
+
 	g, gctx := errgroup.WithContext(ctx)
 	// Every task makes one call at a time, the lister included, so the
 	// group's limit is the bound on calls in flight. The lister holds a slot
 	// while it waits to schedule, so at least two are needed.
 	g.SetLimit(max(c.concurrency, 2))
-
-	var reg *compliance.Registry
-	g.Go(func() error {
-		var err error
-		reg, err = c.RegistryScanning(gctx)
-		return err
-	})
+	if reg == nil {
+		g.Go(func() error {
+			var err error
+			reg, err = c.RegistryScanning(gctx)
+			return err
+		})
+	}
 
 	col := &collector{live: map[string]compliance.Live{},
 		images: map[string]*compliance.ImageObservation{}}
@@ -81,12 +109,6 @@ func (c *Client) Observe(ctx context.Context, sel Selection) (*Observation, erro
 	}
 	if err := g.Wait(); err != nil {
 		return nil, err
-	}
-
-	if sel.RegistryID != "" && sel.RegistryID != reg.ID {
-		return nil, fmt.Errorf("registry_id %s is not the caller's registry %s: ECR reports "+
-			"scanning configuration only to the registry's own account, so use credentials "+
-			"of account %s (for example with assume_role)", sel.RegistryID, reg.ID, sel.RegistryID)
 	}
 	return col.result(*reg, sel.Names != nil), nil
 }
@@ -155,7 +177,8 @@ func (c *Client) readImages(ctx context.Context, g *errgroup.Group, sel Selectio
 	for _, name := range names {
 		g.Go(func() error {
 			img, calls, err := c.LatestImage(ctx, sel.RegistryID, name, *sel.Images)
-			if errors.Is(err, errRepositoryGone) {
+			if errors.Is(err, ErrRepositoryNotFound) {
+				// Deleted since it was listed: reported as such, not an error.
 				col.addImage(name, nil, calls, true)
 				return nil
 			}

@@ -2,6 +2,7 @@ package awsecr
 
 import (
 	"context"
+	"errors"
 	"testing"
 
 	"github.com/c0221/terraform-provider-c0221/internal/ecremu"
@@ -44,5 +45,42 @@ func TestObserve_fastEndpointWithFullPages(t *testing.T) {
 	}
 	if got := srv.CallCount("BatchGetRepositoryScanningConfiguration"); got != runs*200 {
 		t.Errorf("BatchGet called %d times, want %d (no retries)", got, runs*200)
+	}
+}
+
+func TestObserve_foreignRegistryIDStopsBeforeAnyRepositoryCall(t *testing.T) {
+	const foreign = "210987654321"
+	srv, c := startEmulator(t, 4)
+	must(t, srv.CreateRepository(region, "app", true))
+	putImage(t, srv, "app", ecremu.Image{PushedAt: t0, Scan: clean(t0)})
+
+	for name, sel := range map[string]Selection{
+		"listing":  {RegistryID: foreign, Filters: []string{"*"}, Images: &ImageQuery{}},
+		"by name":  {RegistryID: foreign, Names: []string{"app"}, Images: &ImageQuery{}},
+		"no names": {RegistryID: foreign, Names: []string{}},
+	} {
+		t.Run(name, func(t *testing.T) {
+			srv.ResetCalls()
+			obs, err := c.Observe(context.Background(), sel)
+			var fe *ForeignRegistryError
+			if !errors.As(err, &fe) || fe.Want != foreign || fe.Caller != ecremu.DefaultAccount {
+				t.Fatalf("got %v, %v; want a *ForeignRegistryError{%s, %s}", obs, err, foreign,
+					ecremu.DefaultAccount)
+			}
+			if obs != nil {
+				t.Errorf("an observation came with the error")
+			}
+			calls := srv.Calls()
+			if calls["GetRegistryScanningConfiguration"] != 1 || totalCalls(srv) != 1 {
+				t.Errorf("calls %v; want only the registry read", calls)
+			}
+		})
+	}
+
+	obs, err := c.Observe(context.Background(), Selection{RegistryID: ecremu.DefaultAccount,
+		Filters: []string{"*"}})
+	must(t, err)
+	if len(obs.Repositories) != 1 || obs.Registry.ID != ecremu.DefaultAccount {
+		t.Fatalf("the caller's own registry_id: %+v", obs)
 	}
 }

@@ -25,10 +25,8 @@ type Repository struct {
 // reading every page at ECR's largest page size.
 func (c *Client) ListRepositories(ctx context.Context, registryID string,
 	fn func([]Repository) error) error {
-	in := &ecr.DescribeRepositoriesInput{MaxResults: aws.Int32(describePageSize)}
-	if registryID != "" {
-		in.RegistryId = aws.String(registryID)
-	}
+	in := &ecr.DescribeRepositoriesInput{MaxResults: aws.Int32(describePageSize),
+		RegistryId: optional(registryID)}
 	pages := ecr.NewDescribeRepositoriesPaginator(c.api, in)
 	for pages.HasMorePages() {
 		out, err := pages.NextPage(ctx)
@@ -53,13 +51,13 @@ func (c *Client) DescribeRepositories(ctx context.Context, registryID string,
 			found = append(found, repos...)
 			continue
 		}
-		if !errors.Is(err, ErrNotFound) {
+		if !errors.Is(err, ErrRepositoryNotFound) {
 			return nil, nil, err
 		}
 		for _, name := range chunk {
 			repos, err := c.describeNames(ctx, registryID, []string{name})
 			switch {
-			case errors.Is(err, ErrNotFound):
+			case errors.Is(err, ErrRepositoryNotFound):
 				missing = append(missing, name)
 			case err != nil:
 				return nil, nil, err
@@ -73,11 +71,8 @@ func (c *Client) DescribeRepositories(ctx context.Context, registryID string,
 
 func (c *Client) describeNames(ctx context.Context, registryID string,
 	names []string) ([]Repository, error) {
-	in := &ecr.DescribeRepositoriesInput{RepositoryNames: names}
-	if registryID != "" {
-		in.RegistryId = aws.String(registryID)
-	}
-	out, err := c.api.DescribeRepositories(ctx, in)
+	out, err := c.api.DescribeRepositories(ctx, &ecr.DescribeRepositoriesInput{
+		RepositoryNames: names, RegistryId: optional(registryID)})
 	if err != nil {
 		object := registryObject(registryID, c.Region)
 		if len(names) == 1 {
@@ -124,14 +119,11 @@ func (c *Client) ScanningConfigurations(ctx context.Context,
 
 // SetScanOnPush sets the legacy repository-level scanOnPush flag.
 func (c *Client) SetScanOnPush(ctx context.Context, registryID, name string, on bool) error {
-	in := &ecr.PutImageScanningConfigurationInput{
+	_, err := c.api.PutImageScanningConfiguration(ctx, &ecr.PutImageScanningConfigurationInput{
 		RepositoryName:             aws.String(name),
+		RegistryId:                 optional(registryID),
 		ImageScanningConfiguration: &types.ImageScanningConfiguration{ScanOnPush: on},
-	}
-	if registryID != "" {
-		in.RegistryId = aws.String(registryID)
-	}
-	_, err := c.api.PutImageScanningConfiguration(ctx, in)
+	})
 	return wrap("PutImageScanningConfiguration",
 		fmt.Sprintf("repository %s in %s", name, c.Region), err)
 }

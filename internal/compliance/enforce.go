@@ -28,7 +28,8 @@ const (
 // OnDestroyValues lists every on_destroy value.
 var OnDestroyValues = []string{OnDestroyRestore, OnDestroyRetain}
 
-// RuleFrequencies are the frequencies a registry scanning rule may have.
+// RuleFrequencies are the frequencies an enforcement may give its rule: the
+// ones that scan (which of them the scan type allows is ScanType.Allows).
 var RuleFrequencies = []string{string(FrequencyScanOnPush), string(FrequencyContinuous)}
 
 // ECR's limits on a registry scanning configuration.
@@ -100,7 +101,7 @@ func Plan(current Registry, owned Owned, want Desired) (Registry, Owned, error) 
 
 	before := next.RuleFilters(want.Frequency)
 	next.Rules = MergeFilters(next.Rules, want.Frequency, want.Filters)
-	added := appendMissing(slices.Clone(keep), missingFrom(before, want.Filters))
+	added := AppendMissing(slices.Clone(keep), missingFrom(before, want.Filters)...)
 	slices.Sort(added)
 
 	next.ScanType = current.ScanType
@@ -151,17 +152,15 @@ func checkLimits(next Registry, freq Frequency) error {
 				len(r.Filters))
 		}
 	}
-	if next.ScanType != ScanTypeEnhanced {
-		for _, r := range next.Rules {
-			if r.Frequency == FrequencyContinuous {
-				owner := "another rule of the registry scans"
-				if r.Frequency == freq {
-					owner = "this enforcement scans"
-				}
-				return fmt.Errorf("%w: %s %s, which ECR allows only with scan type %s; "+
-					"the scan type would be %s", ErrNeedsEnhanced, owner, r.Frequency,
-					ScanTypeEnhanced, next.ScanType)
+	for _, r := range next.Rules {
+		if !next.ScanType.Allows(r.Frequency) && ScanTypeEnhanced.Allows(r.Frequency) {
+			owner := "another rule of the registry scans"
+			if r.Frequency == freq {
+				owner = "this enforcement scans"
 			}
+			return fmt.Errorf("%w: %s %s, which ECR allows only with scan type %s; "+
+				"the scan type would be %s", ErrNeedsEnhanced, owner, r.Frequency,
+				ScanTypeEnhanced, next.ScanType)
 		}
 	}
 	return nil
@@ -194,10 +193,10 @@ func Restore(current Registry, owned Owned, previous Registry) (Registry, []stri
 
 	var notes []string
 	if from := owned.ScanTypeFrom; from != "" && next.ScanType != from {
-		if from == ScanTypeBasic && next.hasFrequency(FrequencyContinuous) {
+		if freq, ok := next.refusedBy(from); ok {
 			notes = append(notes, fmt.Sprintf("The scan type stays %s, not the %s it was "+
 				"before: a %s rule that others added since needs it.", next.ScanType, from,
-				FrequencyContinuous))
+				freq))
 		} else {
 			next.ScanType = from
 		}
@@ -279,13 +278,15 @@ func (r Registry) Summary() string {
 	return fmt.Sprintf("scan type %s, rules %s", r.ScanType, strings.Join(parts, "; "))
 }
 
-func (r Registry) hasFrequency(freq Frequency) bool {
+// refusedBy returns the frequency of the first rule that scan type t does
+// not allow, if any.
+func (r Registry) refusedBy(t ScanType) (Frequency, bool) {
 	for _, rule := range r.Rules {
-		if rule.Frequency == freq {
-			return true
+		if !t.Allows(rule.Frequency) {
+			return rule.Frequency, true
 		}
 	}
-	return false
+	return "", false
 }
 
 // removeFilters returns rules with the filters removed from the first rule

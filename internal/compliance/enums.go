@@ -6,6 +6,8 @@
 // filter matching, scan-frequency precedence and the judgement itself.
 package compliance
 
+import "slices"
+
 // ScanType is the registry's scanning type.
 type ScanType string
 
@@ -25,6 +27,24 @@ const (
 	FrequencyContinuous Frequency = "CONTINUOUS_SCAN"
 	FrequencyManual     Frequency = "MANUAL"
 )
+
+// Frequencies are the frequencies a registry scanning rule may have under
+// the scan type: BASIC scans on push, ENHANCED also continuously, and both
+// have MANUAL, which ECR's rule frequency enum holds. An empty scan type is
+// ECR's default, BASIC; an unknown one allows none.
+func (t ScanType) Frequencies() []Frequency {
+	switch t {
+	case ScanTypeEnhanced:
+		return []Frequency{FrequencyScanOnPush, FrequencyContinuous, FrequencyManual}
+	case ScanTypeBasic, "":
+		return []Frequency{FrequencyScanOnPush, FrequencyManual}
+	}
+	return nil
+}
+
+// Allows reports whether a registry scanning rule under the scan type may
+// have frequency f.
+func (t ScanType) Allows(f Frequency) bool { return slices.Contains(t.Frequencies(), f) }
 
 // MinimumFrequencies are the frequencies a user may require.
 var MinimumFrequencies = []string{string(FrequencyScanOnPush), string(FrequencyContinuous)}
@@ -94,6 +114,11 @@ const (
 	CodeNoScan                Code = "NO_SCAN"
 	CodeScanStateUnknown      Code = "SCAN_STATE_UNKNOWN"
 )
+
+// ScanningCodes are the reason codes about how ECR is configured to scan a
+// repository: the ones a third_party_scanner covers, and no others.
+var ScanningCodes = []string{string(CodeScanManual), string(CodeNoMatchingRule),
+	string(CodeBelowMinimumFrequency), string(CodeRepositoryFlagOff)}
 
 // Reason explains why a repository fails, or would fail without an
 // exemption or a third-party scanner.

@@ -39,8 +39,9 @@ func EffectiveFrequency(registry Registry, name string, scanOnPush bool) Effecti
 			continue
 		}
 		freq := rule.Frequency
-		if registry.ScanType != ScanTypeEnhanced && freq == FrequencyContinuous {
-			// BASIC cannot scan continuously; ECR refuses such a rule.
+		if !registry.ScanType.Allows(freq) {
+			// A frequency the scan type does not have (CONTINUOUS_SCAN under
+			// BASIC) scans nothing; ECR refuses such a rule.
 			freq = FrequencyManual
 		}
 		if !best.RuleMatched || freq.rank() > best.Frequency.rank() {

@@ -162,3 +162,20 @@ func TestFrequency_continuousSatisfiesScanOnPush(t *testing.T) {
 		t.Error("only SCAN_ON_PUSH and CONTINUOUS_SCAN scan without a manual action")
 	}
 }
+
+func TestScanType_allowsTheFrequenciesEcrAcceptsInARule(t *testing.T) {
+	all := []Frequency{FrequencyScanOnPush, FrequencyContinuous, FrequencyManual, "WEEKLY", ""}
+	cases := map[ScanType][]Frequency{
+		ScanTypeBasic:    {FrequencyScanOnPush, FrequencyManual},
+		ScanTypeEnhanced: {FrequencyScanOnPush, FrequencyContinuous, FrequencyManual},
+		"":               {FrequencyScanOnPush, FrequencyManual}, // ECR's default, BASIC
+		"QUANTUM":        nil,
+	}
+	for scanType, allowed := range cases {
+		for _, f := range all {
+			if got, want := scanType.Allows(f), slices.Contains(allowed, f); got != want {
+				t.Errorf("ScanType(%q).Allows(%q) = %t, want %t", scanType, f, got, want)
+			}
+		}
+	}
+}

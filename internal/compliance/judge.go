@@ -2,6 +2,7 @@ package compliance
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 )
@@ -51,7 +52,8 @@ type Verdict struct {
 	AppliedFilters []string  `json:"applied_scan_filters"`
 	// Exemption is the reason of the exemption that excused the repository.
 	Exemption string `json:"exemption_reason,omitempty"`
-	// ThirdParty names the external scanner that covers the repository.
+	// ThirdParty names the external scanner that covers the repository's
+	// scanning configuration; set whenever one matches, whatever the status.
 	ThirdParty string `json:"third_party_scanner,omitempty"`
 	// LatestImage is the image the findings gate judged; nil when it is off.
 	LatestImage *LatestImage `json:"latest_image,omitempty"`
@@ -140,18 +142,34 @@ func frequencyReasons(reg Registry, v Verdict, computed Effective, minimum Frequ
 	return reasons
 }
 
-// settle turns the reasons into a status, applying third-party scanners and
-// exemptions to a repository that would otherwise fail.
+// settle turns the reasons into a status. A third-party scanner stands in
+// for ECR's scanning configuration only (ScanningCodes): it passes a
+// repository whose every reason it covers, and otherwise takes its reasons
+// out and leaves the rest (NOT_ENHANCED, the image findings gate) to fail.
+// An active exemption is an accepted risk and excuses every reason.
+//
+// Reasons are kept on a passing verdict: under THIRD_PARTY the ones the
+// scanner covers, under EXEMPT the ones it would fail for without the
+// exemption.
 func (v *Verdict) settle(opts Options) {
 	if len(v.Reasons) == 0 {
 		v.Status = StatusCompliant
 		return
 	}
 	for _, s := range opts.ThirdParty {
-		if MatchesAny(s.Filters, v.Name) {
-			v.Status, v.ThirdParty = StatusThirdParty, s.Name
+		if !MatchesAny(s.Filters, v.Name) {
+			continue
+		}
+		v.ThirdParty = s.Name
+		rest := slices.DeleteFunc(slices.Clone(v.Reasons), func(r Reason) bool {
+			return slices.Contains(ScanningCodes, string(r.Code))
+		})
+		if len(rest) == 0 {
+			v.Status = StatusThirdParty
 			return
 		}
+		v.Reasons = rest
+		break
 	}
 
 	var expired []string

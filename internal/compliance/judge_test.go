@@ -302,6 +302,80 @@ func TestJudge_thirdPartyScanner(t *testing.T) {
 	}
 }
 
+// TestJudge_thirdPartyScannerCoversOnlyScanningConfiguration: a declared
+// external scanner stands in for ECR's scanning configuration, never for
+// the registry's scan type or for what ECR found in the latest image; an
+// exemption, an explicit accepted risk, excuses everything.
+func TestJudge_thirdPartyScannerCoversOnlyScanningConfiguration(t *testing.T) {
+	trivy := []ThirdPartyScanner{{Name: "trivy", Filters: []string{"*"}}}
+	unscanned := registry(ScanTypeBasic)
+	scanned := registry(ScanTypeBasic, rule(FrequencyScanOnPush, "*"))
+	critical := &ImageObservation{Digest: digest(1), PushedAt: judgeNow.Add(-time.Hour),
+		Scan: ImageScan{Found: true, Status: "COMPLETE", CompletedAt: judgeNow.Add(-time.Hour),
+			Counts: map[string]int{"CRITICAL": 1}}}
+	never := &ImageObservation{Digest: digest(2), PushedAt: judgeNow.Add(-time.Hour)}
+	unsupported := &ImageObservation{Digest: digest(3), PushedAt: judgeNow.Add(-time.Hour),
+		Scan: ImageScan{Found: true, Status: "FAILED", Description: "UnsupportedImageError"}}
+	gate := &FindingsOptions{PendingGrace: DefaultPendingGrace}
+	withImage := func(obs Observation, img *ImageObservation) Observation {
+		obs.Image = img
+		return obs
+	}
+	accepted := []Exemption{{Repository: "app", Reason: "accepted until the rebuild"}}
+
+	runJudgeCases(t, []judgeCase{
+		{name: "manual, no matching rule: covered",
+			reg: unscanned, obs: found("app", false),
+			opts:       Options{Policy: PolicyEffective, ThirdParty: trivy},
+			wantStatus: StatusThirdParty, wantCodes: []Code{CodeScanManual, CodeNoMatchingRule}},
+		{name: "below the minimum frequency: covered",
+			reg: scanned, obs: withLive(found("app", false), FrequencyScanOnPush, "*"),
+			opts: Options{Policy: PolicyEffective, Minimum: FrequencyContinuous,
+				ThirdParty: trivy},
+			wantStatus: StatusThirdParty, wantCodes: []Code{CodeBelowMinimumFrequency}},
+		{name: "kubescape flag off: covered",
+			reg: scanned, obs: found("app", false),
+			opts:       Options{Policy: PolicyKubescape, ThirdParty: trivy},
+			wantStatus: StatusThirdParty, wantCodes: []Code{CodeRepositoryFlagOff}},
+		{name: "not enhanced: not covered, the covered reasons are taken out",
+			reg: unscanned, obs: found("app", false),
+			opts:       Options{Policy: PolicyEffective, RequireEnhanced: true, ThirdParty: trivy},
+			wantStatus: StatusNoncompliant, wantCodes: []Code{CodeNotEnhanced}},
+		{name: "findings at the threshold: not covered",
+			reg: scanned, obs: withImage(withLive(found("app", false), FrequencyScanOnPush, "*"),
+				critical),
+			opts:       Options{Policy: PolicyEffective, Findings: gate, ThirdParty: trivy},
+			wantStatus: StatusNoncompliant, wantCodes: []Code{CodeFindingsAtThreshold}},
+		{name: "never scanned by ECR: not covered",
+			reg: unscanned, obs: withImage(found("app", false), never),
+			opts:       Options{Policy: PolicyEffective, Findings: gate, ThirdParty: trivy},
+			wantStatus: StatusNoncompliant, wantCodes: []Code{CodeNoScan}},
+		{name: "unsupported image: not covered",
+			reg: scanned, obs: withImage(withLive(found("app", false), FrequencyScanOnPush, "*"),
+				unsupported),
+			opts:       Options{Policy: PolicyEffective, Findings: gate, ThirdParty: trivy},
+			wantStatus: StatusNoncompliant, wantCodes: []Code{CodeImageUnsupported}},
+		{name: "an exemption excuses what the scanner does not cover",
+			reg: unscanned, obs: withImage(found("app", false), never),
+			opts: Options{Policy: PolicyEffective, Findings: gate, RequireEnhanced: true,
+				ThirdParty: trivy, Exemptions: accepted},
+			wantStatus: StatusExempt, wantCodes: []Code{CodeNotEnhanced, CodeNoScan}},
+		{name: "an exemption alone excuses findings and scanning alike",
+			reg: unscanned, obs: withImage(found("app", false), critical),
+			opts: Options{Policy: PolicyEffective, Findings: gate, RequireEnhanced: true,
+				Exemptions: accepted},
+			wantStatus: StatusExempt, wantCodes: []Code{CodeScanManual, CodeNoMatchingRule,
+				CodeNotEnhanced, CodeFindingsAtThreshold}},
+	})
+
+	v := Judge(unscanned, found("app", false),
+		Options{Policy: PolicyEffective, RequireEnhanced: true, ThirdParty: trivy, Now: judgeNow})
+	if v.ThirdParty != "trivy" {
+		t.Errorf("ThirdParty = %q on a repository the scanner covers in part, want trivy",
+			v.ThirdParty)
+	}
+}
+
 func TestJudge_exemptions(t *testing.T) {
 	unscanned := registry(ScanTypeBasic)
 	cases := []struct {

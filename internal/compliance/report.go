@@ -224,28 +224,18 @@ func MergeFilters(rules []Rule, freq Frequency, filters []string) []Rule {
 	for _, rule := range rules {
 		rule.Filters = slices.Clone(rule.Filters)
 		if rule.Frequency == freq && !merged {
-			rule.Filters = appendMissing(rule.Filters, filters)
+			rule.Filters = AppendMissing(rule.Filters, filters...)
 			merged = true
 		}
 		out = append(out, rule)
 	}
 	if !merged {
-		fresh := appendMissing(make([]string, 0, len(filters)), filters)
+		fresh := AppendMissing(make([]string, 0, len(filters)), filters...)
 		out = append(out, Rule{Frequency: freq, Filters: fresh})
 	}
 	return out
 }
 
-// appendMissing appends to dst each filter it does not hold yet, so a filter
-// repeated in filters is added once.
-func appendMissing(dst, filters []string) []string {
-	for _, f := range filters {
-		if !slices.Contains(dst, f) {
-			dst = append(dst, f)
-		}
-	}
-	return dst
-}
 
 // CLIRules renders rules as the AWS CLI's --rules JSON.
 func CLIRules(rules []Rule) string {

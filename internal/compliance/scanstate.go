@@ -67,16 +67,26 @@ type ImageScan struct {
 	// Findings are the findings read; FindingsComplete when every page was.
 	Findings         []Finding
 	FindingsComplete bool
+	// FindingsListed is true when ECR answered a findings or
+	// enhancedFindings list, even an empty one; an absent list is false.
+	FindingsListed bool
 }
 
 // hasResults reports whether the scan carries results: counts (even
-// empty) or findings.
-func (s ImageScan) hasResults() bool { return s.Counts != nil || len(s.Findings) > 0 }
+// empty), findings, or an empty findings list with a completion time (a
+// scan that found nothing). A COMPLETE scan with neither list nor counts
+// has no results yet, whatever its completion time.
+func (s ImageScan) hasResults() bool {
+	return s.Counts != nil || len(s.Findings) > 0 ||
+		(s.FindingsListed && !s.CompletedAt.IsZero())
+}
 
 // NormaliseScan maps ECR's raw status to one state. Under ENHANCED a
-// COMPLETE or ACTIVE scan without results is not settled yet (PENDING); an
-// image ECR cannot scan is UNSUPPORTED in both encodings; unknown statuses
-// are UNKNOWN, never a pass. It does not age scans (see judgeScan).
+// COMPLETE or ACTIVE scan without results is not settled yet (PENDING),
+// while one whose findings list is present but empty, with a completion
+// time, is clean; an image ECR cannot scan is UNSUPPORTED in both
+// encodings; unknown statuses are UNKNOWN, never a pass. It does not age
+// scans (see judgeScan).
 func NormaliseScan(scanType ScanType, s ImageScan) ScanState {
 	if !s.Found || s.Status == "" {
 		return ScanStateNoScan

@@ -77,6 +77,53 @@ func TestNormaliseScan_everyStatusUnderBasicAndEnhanced(t *testing.T) {
 	}
 }
 
+// TestNormaliseScan_enhancedFindingsListAbsentOrEmpty: ECR.md, a COMPLETE
+// scan with no enhancedFindings and no counts is not settled; a findings
+// list that is there but empty, with a completion time, is a clean scan.
+func TestNormaliseScan_enhancedFindingsListAbsentOrEmpty(t *testing.T) {
+	done := judgeNow.Add(-time.Hour)
+	cases := []struct {
+		name     string
+		scan     ImageScan
+		basic    ScanState
+		enhanced ScanState
+	}{
+		{"complete, list absent, no counts, completed",
+			ImageScan{Found: true, Status: ECRScanComplete, CompletedAt: done},
+			ScanStateComplete, ScanStatePending},
+		{"complete, list absent, no counts, not completed",
+			ImageScan{Found: true, Status: ECRScanComplete},
+			ScanStateComplete, ScanStatePending},
+		{"complete, list present and empty, completed",
+			ImageScan{Found: true, Status: ECRScanComplete, CompletedAt: done,
+				FindingsListed: true, FindingsComplete: true},
+			ScanStateComplete, ScanStateComplete},
+		{"complete, list present and empty, no completion time",
+			ImageScan{Found: true, Status: ECRScanComplete, FindingsListed: true,
+				FindingsComplete: true},
+			ScanStateComplete, ScanStatePending},
+		{"active, list absent, no counts, completed",
+			ImageScan{Found: true, Status: ECRScanActive, CompletedAt: done},
+			ScanStateActive, ScanStatePending},
+		{"active, list present and empty, completed",
+			ImageScan{Found: true, Status: ECRScanActive, CompletedAt: done,
+				FindingsListed: true, FindingsComplete: true},
+			ScanStateActive, ScanStateActive},
+	}
+	for _, tc := range cases {
+		for _, st := range []struct {
+			scanType ScanType
+			want     ScanState
+		}{{ScanTypeBasic, tc.basic}, {ScanTypeEnhanced, tc.enhanced}} {
+			t.Run(string(st.scanType)+"/"+tc.name, func(t *testing.T) {
+				if got := NormaliseScan(st.scanType, tc.scan); got != st.want {
+					t.Errorf("NormaliseScan = %s, want %s", got, st.want)
+				}
+			})
+		}
+	}
+}
+
 var (
 	pushed   = judgeNow.Add(-2 * time.Hour)
 	defaults = FindingsOptions{PendingGrace: DefaultPendingGrace}.withDefaults()
@@ -140,6 +187,13 @@ func TestJudgeScan_codesAndStates(t *testing.T) {
 			ScanStatePending, CodeScanPending, false},
 		{"enhanced complete without findings is pending, not clean", ScanTypeEnhanced,
 			ImageScan{Found: true, Status: "COMPLETE"}, pushed, nil,
+			ScanStatePending, CodeScanPending, false},
+		{"enhanced complete with an empty findings list is clean", ScanTypeEnhanced,
+			ImageScan{Found: true, Status: "COMPLETE", CompletedAt: done,
+				FindingsListed: true, FindingsComplete: true},
+			pushed, nil, ScanStateComplete, "", false},
+		{"enhanced complete with no findings list, only a time, is pending", ScanTypeEnhanced,
+			ImageScan{Found: true, Status: "COMPLETE", CompletedAt: done}, pushed, nil,
 			ScanStatePending, CodeScanPending, false},
 		{"enhanced complete without findings within grace passes as pending",
 			ScanTypeEnhanced, ImageScan{Found: true, Status: "COMPLETE"},

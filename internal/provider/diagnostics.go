@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 
 	"github.com/c0221/terraform-provider-c0221/internal/awsecr"
@@ -27,8 +28,10 @@ func addClientError(diags *diag.Diagnostics, err error) {
 	}
 }
 
-// addCallError reports a failed ECR call: the summary names the action and
-// what happened to it, the detail the object, ECR's answer and the fix.
+// addCallError reports a failed ECR call. The summary keeps the caller's
+// words and says what happened to which action on which object (access
+// denied, credentials rejected, throttled, over a quota, interrupted or
+// failed); the detail gives ECR's answer and the fix.
 func addCallError(diags *diag.Diagnostics, summary string, err error) {
 	var ce *awsecr.CallError
 	if !errors.As(err, &ce) {
@@ -37,15 +40,34 @@ func addCallError(diags *diag.Diagnostics, summary string, err error) {
 	}
 	outcome, verb := ce.Action+" failed", "failed"
 	switch {
+	case errors.Is(err, awsecr.ErrCredentials):
+		outcome, verb = "credentials rejected by "+ce.Action, "was rejected for its credentials"
 	case errors.Is(err, awsecr.ErrDenied):
 		outcome, verb = "access denied to "+ce.Action, "was denied"
 	case errors.Is(err, awsecr.ErrThrottled):
 		outcome, verb = ce.Action+" throttled", "was throttled"
+	case errors.Is(err, awsecr.ErrQuota):
+		outcome, verb = ce.Action+" over a service quota", "would exceed a service quota"
 	case errors.Is(err, context.DeadlineExceeded), errors.Is(err, context.Canceled):
 		outcome, verb = ce.Action+" interrupted", "was interrupted"
 	}
+	// Most callers name the object already ("... for repository app in
+	// us-east-1"); say it once.
+	if !strings.Contains(summary, ce.Object) {
+		outcome += " on " + ce.Object
+	}
 	diags.AddError(fmt.Sprintf("%s: %s", summary, outcome),
 		fmt.Sprintf("%s %s on %s: %v\n\n%s", ce.Action, verb, ce.Object, ce.Err, ce.Fix()))
+}
+
+// addForeignRegistryError reports, on the attribute at, a registry_id that
+// is not the caller's registry.
+func addForeignRegistryError(diags *diag.Diagnostics, at path.Path, want, caller string) {
+	diags.AddAttributeError(at, "registry_id is not the caller's registry",
+		fmt.Sprintf("registry_id %s is not registry %s of the credentials the provider "+
+			"uses. ECR reads and changes scanning configuration only for the caller's own "+
+			"registry: use credentials of account %s (for example with the provider's "+
+			"assume_role), or remove registry_id.", want, caller, want))
 }
 
 // enumDescription appends the allowed values and the default, built from the

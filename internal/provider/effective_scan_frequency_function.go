@@ -87,14 +87,9 @@ func (effectiveScanFrequencyFunction) Run(ctx context.Context, req function.RunR
 // ruleFromValue checks one rule as ECR would accept it under the scan type.
 func ruleFromValue(scanType compliance.ScanType, r ruleValue) (compliance.Rule, error) {
 	freq := compliance.Frequency(r.ScanFrequency)
-	// MANUAL is in ECR's enum for rules, so registry_rules may hold it.
-	allowed := []compliance.Frequency{compliance.FrequencyScanOnPush, compliance.FrequencyManual}
-	if scanType == compliance.ScanTypeEnhanced {
-		allowed = append(allowed, compliance.FrequencyContinuous)
-	}
-	if !slices.Contains(allowed, freq) {
+	if !scanType.Allows(freq) {
 		return compliance.Rule{}, fmt.Errorf("scan_frequency %q is not allowed under %s "+
-			"scanning (allowed: %v)", r.ScanFrequency, scanType, allowed)
+			"scanning (allowed: %v)", r.ScanFrequency, scanType, scanType.Frequencies())
 	}
 	for _, f := range r.RepositoryFilters {
 		if err := compliance.ValidateFilter(f); err != nil {

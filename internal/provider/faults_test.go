@@ -3,6 +3,8 @@ package provider
 import (
 	"context"
 	"fmt"
+	"net/http"
+	"net/http/httptest"
 	"regexp"
 	"sync"
 	"testing"
@@ -364,6 +366,48 @@ func TestAccessDenied_eachActionNamesTheActionAndTheResource(t *testing.T) {
 			if n := srv.CallCount(tc.action); n == 0 {
 				t.Errorf("%s was never called: the case tests nothing", action)
 			}
+		})
+	}
+}
+
+// TestAccessDenied_rejectedCredentialsAreNotAnIAMDenial: an endpoint that
+// refuses the credentials themselves (unknown, expired, badly signed) gets
+// a diagnostic that says so and tells how to renew them, not one that asks
+// for an IAM policy change.
+func TestAccessDenied_rejectedCredentialsAreNotAnIAMDenial(t *testing.T) {
+	for _, code := range []string{"UnrecognizedClientException", "ExpiredTokenException",
+		"InvalidSignatureException"} {
+		t.Run(code, func(t *testing.T) {
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter,
+				_ *http.Request) {
+				w.Header().Set("Content-Type", "application/x-amz-json-1.1")
+				w.WriteHeader(http.StatusBadRequest)
+				_, _ = fmt.Fprintf(w, `{"__type":%q,"message":"The security token included `+
+					`in the request is invalid."}`, code)
+			}))
+			t.Cleanup(srv.Close)
+			const action = "ecr:GetRegistryScanningConfiguration"
+			unitTest(t, resource.TestStep{
+				Config: fmt.Sprintf(`
+provider "c0221" {
+  region      = %q
+  access_key  = "AKIAEMULATOR00000000"
+  secret_key  = "emulator-secret-key"
+  max_retries = 0
+  endpoints {
+    ecr = %q
+  }
+}
+
+data "c0221_repository_compliance" "test" {
+  repository_names = []
+}
+`, testRegion, srv.URL),
+				ExpectError: errRe("Cannot read the ECR scanning state: credentials rejected by "+
+					action+" on the registry in "+testRegion,
+					action+" was rejected for its credentials on the registry in "+testRegion,
+					code, "aws sso login", "profile", "assume_role"),
+			})
 		})
 	}
 }

@@ -2,6 +2,7 @@ package provider
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -171,7 +172,10 @@ func exemptionBlock() schema.Block {
 func thirdPartyBlock() schema.Block {
 	return schema.ListNestedBlock{
 		Description: "An external scanner that covers repositories, as the control allows. " +
-			"A repository that ECR does not scan but a scanner covers has status `THIRD_PARTY`.",
+			"It stands in for ECR's scanning configuration only: a repository whose every " +
+			"failure is one of " + codeList(compliance.ScanningCodes) + " has status " +
+			"`THIRD_PARTY`; `NOT_ENHANCED` and the `image_findings` reasons still fail it " +
+			"(an `exemption` accepts those).",
 		NestedObject: schema.NestedBlockObject{Attributes: map[string]schema.Attribute{
 			"name": schema.StringAttribute{
 				Required: true, Description: "Name of the scanner, shown in the report.",
@@ -233,6 +237,12 @@ func (d *repositoryComplianceDataSource) Read(ctx context.Context, req datasourc
 	}
 	start := time.Now()
 	obs, err := client.Observe(ctx, sel)
+	var foreign *awsecr.ForeignRegistryError
+	if errors.As(err, &foreign) {
+		addForeignRegistryError(&resp.Diagnostics, path.Root("registry_id"), foreign.Want,
+			foreign.Caller)
+		return
+	}
 	if err != nil {
 		addCallError(&resp.Diagnostics, "Cannot read the ECR scanning state", err)
 		return

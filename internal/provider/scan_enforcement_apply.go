@@ -174,7 +174,7 @@ func (r *scanEnforcementResource) applyRepository(ctx context.Context, client *a
 		}
 		flags[n] = true
 		turnedOn = append(turnedOn, n)
-		changed = appendNew(changed, n)
+		changed = compliance.AppendMissing(changed, n)
 	}
 	for _, n := range changes.TurnOff {
 		if err := client.SetScanOnPush(ctx, registryID, n, false); err != nil {

@@ -198,15 +198,6 @@ func addEnforcePlanError(diags *diag.Diagnostics, err error, scanTypeSet bool, r
 	}
 }
 
-// addForeignRegistryError reports a registry_id that is not the caller's.
-func addForeignRegistryError(diags *diag.Diagnostics, at path.Path, want, caller string) {
-	diags.AddAttributeError(at, "registry_id is not the caller's registry",
-		fmt.Sprintf("registry_id %s is not registry %s of the credentials the provider "+
-			"uses. ECR changes scanning configuration only for the caller's own registry: "+
-			"use credentials of account %s (for example with the provider's assume_role), "+
-			"or remove registry_id.", want, caller, want))
-}
-
 // setKnown reports whether a set and each of its elements are known.
 func setKnown(s types.Set) bool {
 	if s.IsUnknown() {

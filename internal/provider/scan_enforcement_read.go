@@ -122,7 +122,7 @@ func repositoryFlags(ctx context.Context, client *awsecr.Client, registryID stri
 	names, extra []string) (map[string]bool, error) {
 	flags := map[string]bool{}
 	if names != nil {
-		want := appendNew(slices.Clone(names), extra...)
+		want := compliance.AppendMissing(slices.Clone(names), extra...)
 		found, _, err := client.DescribeRepositories(ctx, registryID, want)
 		for _, repo := range found {
 			flags[repo.Name] = repo.ScanOnPush
@@ -163,15 +163,6 @@ func missingNames(names []string, flags map[string]bool) []string {
 
 func sortedKeys(m map[string]bool) []string {
 	return slices.Sorted(maps.Keys(m))
-}
-
-func appendNew(dst []string, values ...string) []string {
-	for _, v := range values {
-		if !slices.Contains(dst, v) {
-			dst = append(dst, v)
-		}
-	}
-	return dst
 }
 
 // openRegistry opens the Region's ECR client and reads the registry scanning

@@ -78,7 +78,12 @@ func (r *scanEnforcementResource) ValidateConfig(ctx context.Context,
 				"repository_filters (an exact name is a filter that also matches longer "+
 				"names containing it), or set mode = \"repository\".")
 	}
-	if continuous && m.ScanType.ValueString() == string(compliance.ScanTypeBasic) {
+	// Null and unknown values read as "": an unset scan_frequency is
+	// SCAN_ON_PUSH, which every scan type allows, and an unset scan_type
+	// keeps the registry's, which the plan checks against the live registry.
+	freq := compliance.Frequency(m.ScanFrequency.ValueString())
+	scanType := compliance.ScanType(m.ScanType.ValueString())
+	if freq != "" && scanType != "" && !scanType.Allows(freq) {
 		resp.Diagnostics.AddAttributeError(path.Root("scan_frequency"),
 			"CONTINUOUS_SCAN needs ENHANCED scanning",
 			"ECR scans continuously only with scan type ENHANCED (Amazon Inspector); "+
