@@ -303,12 +303,11 @@ func TestRestore_undoesOnlyWhatItOwns(t *testing.T) {
 			next:     registry(basic, rule(push, "*")),
 		},
 		{
-			name:     "never switches scanning off when the registry had rules before",
+			name:     "its own filters go even when the rules that were there are gone",
 			current:  registry(basic, rule(push, "*")),
 			owned:    Owned{Frequency: push, Filters: []string{"*"}},
 			previous: registry(basic, rule(push, "prod")),
-			next:     registry(basic, rule(push, "*")),
-			noted:    "would leave no scanning rule",
+			next:     registry(basic),
 		},
 		{
 			name:     "a filter someone already removed is no error",
@@ -320,7 +319,7 @@ func TestRestore_undoesOnlyWhatItOwns(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			next, notes := Restore(tc.current, tc.owned, tc.previous)
+			next, notes := Restore(tc.current, tc.owned)
 			if !next.Equal(tc.next) {
 				t.Errorf("next = %s, want %s", next.Summary(), tc.next.Summary())
 			}
@@ -353,7 +352,7 @@ func TestPlanThenRestore_roundTripsToThePriorState(t *testing.T) {
 			if err != nil {
 				t.Fatalf("Plan(%s, %+v): %v", prior.Summary(), want, err)
 			}
-			back, notes := Restore(next, owned, prior)
+			back, notes := Restore(next, owned)
 			if !back.Equal(prior) || len(notes) > 0 {
 				t.Errorf("Plan(%s, %+v) then Restore = %s (notes %q)", prior.Summary(), want,
 					back.Summary(), notes)

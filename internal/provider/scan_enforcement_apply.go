@@ -212,8 +212,6 @@ func addPartialWarning(diags *diag.Diagnostics, turnedOn []string) {
 func (r *scanEnforcementResource) restoreRegistry(ctx context.Context, client *awsecr.Client,
 	state scanEnforcementModel) diag.Diagnostics {
 	owned, diags := state.owned(ctx)
-	previous, d := state.previous(ctx)
-	diags.Append(d...)
 	if diags.HasError() {
 		return diags
 	}
@@ -225,7 +223,7 @@ func (r *scanEnforcementResource) restoreRegistry(ctx context.Context, client *a
 		return diags
 	}
 
-	next, notes := compliance.Restore(*live, owned, previous)
+	next, notes := compliance.Restore(*live, owned)
 	for _, note := range notes {
 		diags.AddWarning("Registry scanning configuration partly kept on destroy", note)
 	}

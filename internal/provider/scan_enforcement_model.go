@@ -138,8 +138,8 @@ func scanEnforcementSchema() schema.Schema {
 					"this resource changed, as it was before create: it removes only the "+
 					"filters it added, restores the scan type only if it changed it and no "+
 					"remaining rule needs it, and turns off only the flags it turned on; "+
-					"changes others made since are kept, and a registry that had rules is "+
-					"never left without any. `retain` leaves scanning on.",
+					"changes others made since are kept, and nothing it did not add is "+
+					"removed. `retain` leaves scanning on.",
 					compliance.OnDestroyValues, compliance.OnDestroyRestore),
 				Default: stringdefault.StaticString(compliance.OnDestroyRestore),
 				Validators: []validator.String{
@@ -232,26 +232,6 @@ func (m *scanEnforcementModel) names(ctx context.Context) ([]string, diag.Diagno
 		return nil, nil
 	}
 	return setStrings(ctx, m.RepositoryNames)
-}
-
-func (m *scanEnforcementModel) previous(ctx context.Context) (compliance.Registry,
-	diag.Diagnostics) {
-	var diags diag.Diagnostics
-	reg := compliance.Registry{Rules: []compliance.Rule{}}
-	if m.PreviousConfiguration.IsNull() || m.PreviousConfiguration.IsUnknown() {
-		return reg, diags
-	}
-	var v struct {
-		ScanType types.String `tfsdk:"scan_type"`
-		Rules    []ruleValue  `tfsdk:"registry_rules"`
-	}
-	diags.Append(m.PreviousConfiguration.As(ctx, &v, objectAsOptions)...)
-	reg.ScanType = compliance.ScanType(v.ScanType.ValueString())
-	for _, r := range v.Rules {
-		reg.Rules = append(reg.Rules, compliance.Rule{
-			Frequency: compliance.Frequency(r.ScanFrequency), Filters: r.RepositoryFilters})
-	}
-	return reg, diags
 }
 
 func registryValue(ctx context.Context, reg compliance.Registry) (types.Object,

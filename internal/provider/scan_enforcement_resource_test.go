@@ -121,22 +121,36 @@ func TestScanEnforcement_destroyKeepsWhatOthersChangedSince(t *testing.T) {
 	)
 }
 
-func TestScanEnforcement_destroyNeverSwitchesScanningOff(t *testing.T) {
-	srv := startEmulator(t)
-	seedScanning(t, srv, "BASIC", scanRule("SCAN_ON_PUSH", "prod"))
-
-	// The registry had a rule before create; removing only this resource's
-	// filter would now leave none, so destroy keeps it (and warns).
-	enforcementTest(t, checkScanning(srv, "BASIC", scanRule("SCAN_ON_PUSH", "*")),
-		resource.TestStep{
-			Config: enforcementConfig(srv, ``),
-			Check:  checkScanning(srv, "BASIC", scanRule("SCAN_ON_PUSH", "prod", "*")),
-		},
-		resource.TestStep{
-			PreConfig: func() { seedScanning(t, srv, "BASIC", scanRule("SCAN_ON_PUSH", "*")) },
-			Config:    enforcementConfig(srv, ``),
-		},
-	)
+// Two enforcements in one configuration are destroyed in either order; each
+// removes only its own filter, and together they leave the registry as it
+// was, even though the second one saw the first one's filter at create.
+func TestScanEnforcement_siblingsDestroyedTogetherLeaveTheRegistryAsItWas(t *testing.T) {
+	for run := range 3 {
+		t.Run(fmt.Sprintf("run %d", run), func(t *testing.T) {
+			srv := startEmulator(t) // BASIC, no rules
+			config := providerConfig(srv) + `
+resource "c0221_scan_enforcement" "a" {
+  repository_filters = ["xx"]
+}
+resource "c0221_scan_enforcement" "b" {
+  repository_filters = ["yy"]
+}
+`
+			enforcementTest(t, checkScanning(srv, "BASIC"),
+				resource.TestStep{
+					Config:           config,
+					ConfigPlanChecks: emptyAfterApply,
+					// Either resource may write first, so the filters' order varies.
+					Check: func(*terraformState) error {
+						if scanningIs(srv, "BASIC", scanRule("SCAN_ON_PUSH", "xx", "yy")) != nil {
+							return scanningIs(srv, "BASIC", scanRule("SCAN_ON_PUSH", "yy", "xx"))
+						}
+						return nil
+					},
+				},
+			)
+		})
+	}
 }
 
 func TestScanEnforcement_driftIsShownAndCorrected(t *testing.T) {
