@@ -23,6 +23,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/credentials/stscreds"
 	"github.com/aws/aws-sdk-go-v2/service/ecr"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
+	"github.com/aws/smithy-go"
 )
 
 // Defaults chosen from the measurements in BENCHMARKS.md.
@@ -107,6 +108,8 @@ type Session struct {
 	cfg         aws.Config
 	endpoint    string
 	concurrency int
+	// roleARN is the assume_role role, when one is configured.
+	roleARN string
 
 	mu      sync.Mutex
 	clients map[string]*Client
@@ -175,7 +178,11 @@ func NewSession(ctx context.Context, s Settings) (*Session, error) {
 	if concurrency <= 0 {
 		concurrency = DefaultConcurrency
 	}
-	return &Session{cfg: cfg, endpoint: s.ECREndpoint, concurrency: concurrency,
+	roleARN := ""
+	if s.AssumeRole != nil {
+		roleARN = s.AssumeRole.RoleARN
+	}
+	return &Session{cfg: cfg, endpoint: s.ECREndpoint, concurrency: concurrency, roleARN: roleARN,
 		clients: map[string]*Client{}}, nil
 }
 
@@ -218,10 +225,16 @@ func (s *Session) checkCredentials(ctx context.Context) error {
 	if s.cfg.Credentials == nil {
 		return ErrNoCredentials
 	}
-	if _, err := s.cfg.Credentials.Retrieve(ctx); err != nil {
-		return fmt.Errorf("%w: %w", ErrNoCredentials, err)
+	_, err := s.cfg.Credentials.Retrieve(ctx)
+	var apiErr smithy.APIError
+	switch {
+	case err == nil:
+		return nil
+	case s.roleARN != "" && errors.As(err, &apiErr):
+		// STS answered: the chain found credentials, and AssumeRole failed.
+		return wrapAction("sts:AssumeRole", "role "+s.roleARN, err)
 	}
-	return nil
+	return fmt.Errorf("%w: %w", ErrNoCredentials, err)
 }
 
 // newHTTPClient sizes the connection pool to the request concurrency so that

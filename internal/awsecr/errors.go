@@ -102,10 +102,15 @@ func (e *CallError) Fix() string {
 // did not answer (cancellation, deadline, network) have no Kind and keep
 // their own error to test for.
 func wrap(action, object string, err error) error {
+	return wrapAction("ecr:"+action, object, err)
+}
+
+// wrapAction is wrap for an IAM action of any service, e.g. sts:AssumeRole.
+func wrapAction(action, object string, err error) error {
 	if err == nil {
 		return nil
 	}
-	ce := &CallError{Action: "ecr:" + action, Object: object, Err: err}
+	ce := &CallError{Action: action, Object: object, Err: err}
 
 	var apiErr smithy.APIError
 	if !errors.As(err, &apiErr) {

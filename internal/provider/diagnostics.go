@@ -18,13 +18,17 @@ var accountIDPattern = regexp.MustCompile(`^\d{12}$`)
 
 // addClientError reports why no ECR client could be made.
 func addClientError(diags *diag.Diagnostics, err error) {
+	var ce *awsecr.CallError
 	switch {
+	case errors.As(err, &ce):
+		addCallError(diags, "Cannot get AWS credentials", err)
 	case errors.Is(err, awsecr.ErrNoRegion):
 		diags.AddError("No AWS Region configured", err.Error()+".")
 	case errors.Is(err, awsecr.ErrNoCredentials):
 		diags.AddError("No AWS credentials found", err.Error()+".")
 	default:
-		diags.AddError("Cannot reach Amazon ECR", err.Error())
+		diags.AddError("Cannot use the AWS configuration", err.Error()+
+			"\n\nCheck the provider's region, profile, endpoints and assume_role settings.")
 	}
 }
 

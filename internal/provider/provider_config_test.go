@@ -1,6 +1,8 @@
 package provider
 
 import (
+	"net/http"
+	"net/http/httptest"
 	"regexp"
 	"testing"
 
@@ -43,5 +45,29 @@ data "c0221_repository_compliance" "test" {}
 `,
 		PlanOnly:    true,
 		ExpectError: regexp.MustCompile(`(?s)Invalid Attribute Combination.*access_key`),
+	})
+}
+
+// A denied sts:AssumeRole is reported as such, naming the role, not as
+// missing credentials.
+func TestProvider_deniedAssumeRoleNamesTheRole(t *testing.T) {
+	sts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "text/xml")
+		w.WriteHeader(http.StatusForbidden)
+		_, _ = w.Write([]byte(`<ErrorResponse><Error><Type>Sender</Type>` +
+			`<Code>AccessDenied</Code><Message>User: arn:aws:iam::123456789012:user/ci is not ` +
+			`authorized to perform: sts:AssumeRole</Message></Error>` +
+			`<RequestId>1</RequestId></ErrorResponse>`))
+	}))
+	t.Cleanup(sts.Close)
+	t.Setenv("AWS_ENDPOINT_URL_STS", sts.URL)
+	srv := startEmulator(t)
+
+	unitTest(t, resource.TestStep{
+		Config: providerConfig(srv, `assume_role {
+    role_arn = "arn:aws:iam::123456789012:role/audit"
+  }`) + `data "c0221_repository_compliance" "test" {}`,
+		ExpectError: regexp.MustCompile(`(?s)access denied to sts:AssumeRole.*` +
+			`role/audit.*not authorized to\s+perform: sts:AssumeRole`),
 	})
 }
