@@ -112,14 +112,46 @@ func (r *scanEnforcementResource) planRegistry(ctx context.Context, client *awse
 	// plan and apply makes Terraform refuse the apply as an "inconsistent
 	// final plan", worded as a provider bug. Nothing is written; planning
 	// again converges. Listed in the docs' Limitations.
-	covered, err := coveredByFilters(ctx, client, live.ID, want.Filters)
+	flags, err := repositoryFlags(ctx, client, live.ID, nil, nil)
 	if err != nil {
 		addCallError(&diags, "Cannot list the repositories the filters cover in "+client.Region,
 			err)
 		return diags
 	}
-	plan.CoveredRepositoryNames = stringList(covered)
+	plan.CoveredRepositoryNames = stringList(
+		compliance.SelectRepositories(sortedKeys(flags), nil, want.Filters))
+	warnUnscanned(&diags, live, next, flags)
 	return diags
+}
+
+// warnUnscanned warns when the planned configuration stops scanning
+// repositories that are scanned now: under ENHANCED, ECR ignores the legacy
+// repository flag, so a BASIC registry switched to ENHANCED stops scanning
+// the repositories only their flag covered.
+func warnUnscanned(diags *diag.Diagnostics, live, next compliance.Registry,
+	flags map[string]bool) {
+	var lost []string
+	for _, name := range sortedKeys(flags) {
+		before := compliance.EffectiveFrequency(live, name, flags[name]).Frequency
+		after := compliance.EffectiveFrequency(next, name, flags[name]).Frequency
+		if before.Scans() && !after.Scans() {
+			lost = append(lost, name)
+		}
+	}
+	if len(lost) == 0 {
+		return
+	}
+	shown := lost[:min(len(lost), maxNamedInDiagnostic)]
+	more := ""
+	if len(lost) > len(shown) {
+		more = fmt.Sprintf(" and %d more", len(lost)-len(shown))
+	}
+	diags.AddAttributeWarning(path.Root("scan_type"), fmt.Sprintf(
+		"This apply stops scanning %d repositories", len(lost)), fmt.Sprintf(
+		"Under %s scanning ECR ignores the repository scanOnPush flag, and no rule of the "+
+			"planned configuration covers %s%s, which only their flag scans today. Add "+
+			"filters that cover them to repository_filters, or keep scan_type %s.",
+		next.ScanType, strings.Join(shown, ", "), more, live.ScanType))
 }
 
 // planRepository lists the repositories whose flag the apply will set.
