@@ -214,18 +214,32 @@ func total(counts map[string]int) int {
 	return sum
 }
 
-var dayPrefix = regexp.MustCompile(`^(\d+)d`)
+var (
+	dayPrefix = regexp.MustCompile(`^(\d+)d`)
+	// goDuration is time.ParseDuration's syntax, to tell a value that
+	// overflows from one that is not a duration at all.
+	goDuration = regexp.MustCompile(`^[-+]?((\d+\.?\d*|\.\d+)(ns|us|µs|μs|ms|s|m|h))+$`)
+)
+
+// MaxDuration is the longest duration ParseDuration accepts: ten years
+// (3650d), beyond any sensible grace period or scan age and far inside
+// time.Duration's range, so no sum of days and hours can wrap around.
+const MaxDuration = 3650 * 24 * time.Hour
 
 // ParseDuration reads a Go duration ("30m", "1h30m") that may start with
-// whole days ("7d", "1d12h"). Negative durations are refused.
+// whole days ("7d", "1d12h"). Negative durations and durations longer than
+// MaxDuration are refused.
 func ParseDuration(s string) (time.Duration, error) {
 	bad := fmt.Errorf("%q is not a duration such as 30m, 12h or 7d", s)
+	tooLong := fmt.Errorf("%q is longer than the maximum of 3650d (%s, ten years)", s,
+		MaxDuration)
 	var days time.Duration
 	rest := s
 	if m := dayPrefix.FindStringSubmatch(s); m != nil {
+		// Only digits: Atoi fails only when the number overflows.
 		n, err := strconv.Atoi(m[1])
-		if err != nil || n > 100000 {
-			return 0, bad
+		if err != nil || time.Duration(n) > MaxDuration/(24*time.Hour) {
+			return 0, tooLong
 		}
 		days, rest = time.Duration(n)*24*time.Hour, s[len(m[0]):]
 	}
@@ -233,13 +247,19 @@ func ParseDuration(s string) (time.Duration, error) {
 	if rest != "" {
 		var err error
 		if d, err = time.ParseDuration(rest); err != nil {
+			if goDuration.MatchString(rest) {
+				return 0, tooLong
+			}
 			return 0, bad
 		}
 	} else if days == 0 && s != "0d" {
 		return 0, bad
 	}
-	if d < 0 {
+	switch {
+	case d < 0:
 		return 0, fmt.Errorf("%q is negative; a duration must be zero or more", s)
+	case d > MaxDuration || days+d > MaxDuration:
+		return 0, tooLong
 	}
 	return days + d, nil
 }

@@ -151,6 +151,16 @@ func TestParseDuration(t *testing.T) {
 		{"5", 0, "not a duration"},
 		{"d", 0, "not a duration"},
 		{"3w", 0, "not a duration"},
+		{"3650d", 3650 * 24 * time.Hour, ""},
+		{"87600h", 87600 * time.Hour, ""},
+		{"3650d1s", 0, "longer than"},
+		{"3651d", 0, "longer than"},
+		{"87601h", 0, "longer than"},
+		{"100000d2000000h", 0, "longer than"},
+		{"99999999999999999999d", 0, "longer than"},
+		{"2562048h", 0, "longer than"},
+		{"9223372036854775807ns", 0, "longer than"},
+		{"1d9223372036854775807ns", 0, "longer than"},
 	}
 	for _, tc := range cases {
 		got, err := ParseDuration(tc.in)

@@ -55,6 +55,9 @@ type Verdict struct {
 	// ThirdParty names the external scanner that covers the repository's
 	// scanning configuration; set whenever one matches, whatever the status.
 	ThirdParty string `json:"third_party_scanner,omitempty"`
+	// Notes report what does not fail the repository but needs attention:
+	// an expired exemption on a repository that passes without it.
+	Notes []Reason `json:"notes,omitempty"`
 	// LatestImage is the image the findings gate judged; nil when it is off.
 	LatestImage *LatestImage `json:"latest_image,omitempty"`
 	// Disagreement explains where ECR's answer differs from the provider's
@@ -150,13 +153,44 @@ func frequencyReasons(reg Registry, v Verdict, computed Effective, minimum Frequ
 //
 // Reasons are kept on a passing verdict: under THIRD_PARTY the ones the
 // scanner covers, under EXEMPT the ones it would fail for without the
-// exemption.
+// exemption. An expired exemption is always reported: as a reason where the
+// repository fails, as a note where it passes anyway.
 func (v *Verdict) settle(opts Options) {
-	if len(v.Reasons) == 0 {
-		v.Status = StatusCompliant
+	var active *Exemption
+	var expired []string
+	for _, e := range opts.Exemptions {
+		switch {
+		case !e.Matches(v.Name):
+		case e.Active(opts.Now):
+			if active == nil {
+				active = &e
+			}
+		default:
+			expired = append(expired, stamp(e.Expires))
+		}
+	}
+
+	v.Status = v.status(opts.ThirdParty, active)
+
+	if len(expired) == 0 {
 		return
 	}
-	for _, s := range opts.ThirdParty {
+	lapsed := Reason{CodeExemptionExpired, fmt.Sprintf(
+		"its exemption expired at %s and no longer counts", strings.Join(expired, ", "))}
+	if v.Status == StatusNoncompliant {
+		v.Reasons = append(v.Reasons, lapsed)
+	} else {
+		v.Notes = append(v.Notes, lapsed)
+	}
+}
+
+// status decides the status from the reasons, the third-party scanners and
+// the first active exemption that matches (nil for none).
+func (v *Verdict) status(scanners []ThirdPartyScanner, active *Exemption) Status {
+	if len(v.Reasons) == 0 {
+		return StatusCompliant
+	}
+	for _, s := range scanners {
 		if !MatchesAny(s.Filters, v.Name) {
 			continue
 		}
@@ -165,29 +199,16 @@ func (v *Verdict) settle(opts Options) {
 			return slices.Contains(ScanningCodes, string(r.Code))
 		})
 		if len(rest) == 0 {
-			v.Status = StatusThirdParty
-			return
+			return StatusThirdParty
 		}
 		v.Reasons = rest
 		break
 	}
-
-	var expired []string
-	for _, e := range opts.Exemptions {
-		if !e.Matches(v.Name) {
-			continue
-		}
-		if e.Active(opts.Now) {
-			v.Status, v.Exemption = StatusExempt, e.Reason
-			return
-		}
-		expired = append(expired, e.Expires.UTC().Format(time.RFC3339))
+	if active != nil {
+		v.Exemption = active.Reason
+		return StatusExempt
 	}
-	if len(expired) > 0 {
-		v.Reasons = append(v.Reasons, Reason{CodeExemptionExpired, fmt.Sprintf(
-			"its exemption expired at %s and no longer counts", strings.Join(expired, ", "))})
-	}
-	v.Status = StatusNoncompliant
+	return StatusNoncompliant
 }
 
 func nonNil(s []string) []string {

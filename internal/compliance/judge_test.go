@@ -544,3 +544,135 @@ func TestParseExpiry_rejectsMalformedInput(t *testing.T) {
 		}
 	}
 }
+
+// TestJudge_reasonsDoNotChangeFromRunToRun: report_json and the reason
+// messages stay the same for the same registry, however much later they are
+// read, as long as the judgement itself does not change.
+func TestJudge_reasonsDoNotChangeFromRunToRun(t *testing.T) {
+	basic := registry(ScanTypeBasic, rule(FrequencyScanOnPush, "*"))
+	enhanced := registry(ScanTypeEnhanced, rule(FrequencyScanOnPush, "*"))
+	pushedAt := judgeNow.Add(-2*time.Hour - 24*time.Second)
+	image := func(scan ImageScan) *ImageObservation {
+		return &ImageObservation{Digest: digest(1), PushedAt: pushedAt, Scan: scan}
+	}
+	cases := []struct {
+		name    string
+		reg     Registry
+		img     *ImageObservation
+		gate    FindingsOptions
+		exempt  []Exemption
+		stamped string
+	}{
+		{name: "scan in progress past the grace period", reg: basic,
+			img:     image(ImageScan{Found: true, Status: ECRScanInProgress}),
+			stamped: "2027-01-15T09:59:36Z"},
+		{name: "enhanced scan complete without findings past the grace period", reg: enhanced,
+			img:     image(ImageScan{Found: true, Status: ECRScanComplete}),
+			stamped: "2027-01-15T09:59:36Z"},
+		{name: "pending scan of an image without a push time", reg: basic,
+			img: &ImageObservation{Digest: digest(1),
+				Scan: ImageScan{Found: true, Status: ECRScanPending}}},
+		{name: "completed scan older than max_scan_age", reg: basic,
+			img: image(ImageScan{Found: true, Status: ECRScanComplete, Counts: cleanCounts,
+				CompletedAt: judgeNow.Add(-72 * time.Hour)}),
+			gate: FindingsOptions{MaxScanAge: 48 * time.Hour}, stamped: "2027-01-12T12:00:00Z"},
+		{name: "expired ignore counts again", reg: basic,
+			img: image(ImageScan{Found: true, Status: ECRScanComplete,
+				CompletedAt: judgeNow.Add(-time.Hour), Counts: map[string]int{"HIGH": 1},
+				Findings: []Finding{{"CVE-2026-1", "HIGH"}}, FindingsComplete: true}),
+			gate: FindingsOptions{Ignored: []IgnoredVulnerability{{ID: "CVE-2026-1",
+				Reason: "r", Expires: judgeNow.Add(-time.Hour)}}},
+			stamped: "2027-01-15T11:00:00Z"},
+		{name: "expired exemption", reg: registry(ScanTypeBasic),
+			exempt:  []Exemption{{Repository: "app", Reason: "r", Expires: judgeNow.Add(-time.Hour)}},
+			stamped: "2027-01-15T11:00:00Z"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			obs := found("app", false)
+			obs.Image = tc.img
+			gate := tc.gate
+			if gate.PendingGrace == 0 {
+				gate.PendingGrace = DefaultPendingGrace
+			}
+			judge := func(now time.Time) Verdict {
+				return Judge(tc.reg, obs, Options{Policy: PolicyEffective, Findings: &gate,
+					Exemptions: tc.exempt, Now: now})
+			}
+			first, later := judge(judgeNow), judge(judgeNow.Add(26*time.Hour+17*time.Second))
+			if len(first.Reasons) == 0 {
+				t.Fatalf("the case does not fail: %+v", first)
+			}
+			if !slices.Equal(first.Reasons, later.Reasons) {
+				t.Errorf("reasons changed between runs:\n  %+v\n  %+v", first.Reasons,
+					later.Reasons)
+			}
+			last := first.Reasons[len(first.Reasons)-1].Message
+			if tc.stamped != "" && !strings.Contains(last, tc.stamped) {
+				t.Errorf("message %q does not give the absolute time %s", last, tc.stamped)
+			}
+			if strings.Contains(last, " ago") {
+				t.Errorf("message %q gives a time relative to the run", last)
+			}
+		})
+	}
+}
+
+// TestJudge_expiredExemptionIsReportedWhateverTheStatus: PRODUCT.md, an
+// expired exemption is reported. Where the repository fails, it is one of
+// the reasons; where it passes anyway (a third-party scanner, another
+// exemption, nothing to excuse), it is a note that does not fail it.
+func TestJudge_expiredExemptionIsReportedWhateverTheStatus(t *testing.T) {
+	lapsed := Exemption{Repository: "app", Reason: "old", Expires: judgeNow.Add(-time.Hour)}
+	trivy := []ThirdPartyScanner{{Name: "trivy", Filters: []string{"*"}}}
+	cases := []struct {
+		name       string
+		reg        Registry
+		opts       Options
+		wantStatus Status
+		wantCodes  []Code
+		wantNote   bool
+	}{
+		{name: "non-compliant: a reason", reg: registry(ScanTypeBasic),
+			opts:       Options{Exemptions: []Exemption{lapsed}},
+			wantStatus: StatusNoncompliant,
+			wantCodes:  []Code{CodeScanManual, CodeNoMatchingRule, CodeExemptionExpired}},
+		{name: "third party: a note", reg: registry(ScanTypeBasic),
+			opts:       Options{Exemptions: []Exemption{lapsed}, ThirdParty: trivy},
+			wantStatus: StatusThirdParty,
+			wantCodes:  []Code{CodeScanManual, CodeNoMatchingRule}, wantNote: true},
+		{name: "exempt by another exemption: a note", reg: registry(ScanTypeBasic),
+			opts: Options{Exemptions: []Exemption{lapsed,
+				{Repository: "app", Reason: "renewed", Expires: judgeNow.Add(time.Hour)}}},
+			wantStatus: StatusExempt,
+			wantCodes:  []Code{CodeScanManual, CodeNoMatchingRule}, wantNote: true},
+		{name: "compliant: a note", reg: registry(ScanTypeBasic, rule(FrequencyScanOnPush, "*")),
+			opts:       Options{Exemptions: []Exemption{lapsed}},
+			wantStatus: StatusCompliant, wantCodes: []Code{}, wantNote: true},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			tc.opts.Policy, tc.opts.Now = PolicyEffective, judgeNow
+			v := Judge(tc.reg, found("app", false), tc.opts)
+			if v.Status != tc.wantStatus || !slices.Equal(codes(v), tc.wantCodes) {
+				t.Errorf("verdict %s %q, want %s %q", v.Status, codes(v), tc.wantStatus,
+					tc.wantCodes)
+			}
+			wantNotes := []Reason{}
+			if tc.wantNote {
+				wantNotes = []Reason{{CodeExemptionExpired,
+					"its exemption expired at 2027-01-15T11:00:00Z and no longer counts"}}
+			}
+			if !slices.Equal(nonNilReasons(v.Notes), wantNotes) {
+				t.Errorf("notes = %+v, want %+v", v.Notes, wantNotes)
+			}
+		})
+	}
+}
+
+func nonNilReasons(r []Reason) []Reason {
+	if r == nil {
+		return []Reason{}
+	}
+	return r
+}

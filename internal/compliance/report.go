@@ -236,7 +236,6 @@ func MergeFilters(rules []Rule, freq Frequency, filters []string) []Rule {
 	return out
 }
 
-
 // CLIRules renders rules as the AWS CLI's --rules JSON.
 func CLIRules(rules []Rule) string {
 	type filter struct {

@@ -149,24 +149,30 @@ func judgeScan(scanType ScanType, s ImageScan, label string, pushed time.Time,
 					"it cannot be shown to be newer than max_scan_age (%s)", label, o.MaxScanAge)
 				break
 			}
-			if age := now.Sub(s.CompletedAt); age > o.MaxScanAge {
+			if now.Sub(s.CompletedAt) > o.MaxScanAge {
 				r.state = ScanStateStale
-				r.reason(CodeScanStale, "%s was last scanned %s ago (at %s), longer than "+
-					"max_scan_age (%s)", label, age.Round(time.Minute), stamp(s.CompletedAt),
-					o.MaxScanAge)
+				r.reason(CodeScanStale, "%s was last scanned at %s, earlier than "+
+					"max_scan_age (%s) allows", label, stamp(s.CompletedAt), o.MaxScanAge)
 				break
 			}
 		}
 		r.judgeFindings(s, label, o, now)
 	case ScanStatePending:
-		waited := now.Sub(pushed)
+		// Messages give absolute times, never durations up to now: the same
+		// registry must give the same report_json on every run.
 		what := "its scan is " + status
 		if s.Status == ECRScanComplete || s.Status == ECRScanActive {
 			what = fmt.Sprintf("its %s scan has no findings or severity counts yet", s.Status)
 		}
-		if pushed.IsZero() || waited >= o.PendingGrace {
-			r.reason(CodeScanPending, "%s was pushed %s ago and %s, past the "+
-				"pending_grace_period of %s", label, waited.Round(time.Second), what, o.PendingGrace)
+		switch {
+		case pushed.IsZero():
+			r.reason(CodeScanPending, "%s has no push time and %s, so the %s grace period "+
+				"(pending_grace_period) cannot be counted from its push", label, what,
+				o.PendingGrace)
+		case now.Sub(pushed) >= o.PendingGrace:
+			r.reason(CodeScanPending, "%s was pushed at %s and %s, pending for longer than "+
+				"the %s grace period (pending_grace_period)", label, stamp(pushed), what,
+				o.PendingGrace)
 		}
 	case ScanStateUnsupported:
 		msg := fmt.Sprintf("ECR cannot scan %s (scratch base or unsupported operating "+
@@ -192,6 +198,12 @@ func judgeScan(scanType ScanType, s ImageScan, label string, pushed time.Time,
 		}
 		r.reasons = append(r.reasons, Reason{CodeNoScan, msg})
 	default:
+		if strings.EqualFold(s.Status, ECRScanFindingsUnavail) {
+			r.reason(CodeScanStateUnknown, "ECR reports %s for %s: its findings are not "+
+				"available (for example, the image's scan results expired or Amazon "+
+				"Inspector cannot report them), so it is not taken as a pass", status, label)
+			break
+		}
 		r.reason(CodeScanStateUnknown, "the scan of %s reports %s, a status the provider "+
 			"does not know, so it is not taken as a pass", label, status)
 	}

@@ -2,6 +2,7 @@ package compliance
 
 import (
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 )
@@ -245,5 +246,31 @@ func TestJudgeScan_codesAndStates(t *testing.T) {
 				t.Errorf("warnings = %q, want some: %v", r.warnings, tc.wantWarn)
 			}
 		})
+	}
+}
+
+// TestJudgeScan_findingsUnavailableSaysWhat: FINDINGS_UNAVAILABLE is one of
+// ECR's own statuses; the reason says what it means instead of calling it
+// unknown.
+func TestJudgeScan_findingsUnavailableSaysWhat(t *testing.T) {
+	r := judgeScan(ScanTypeEnhanced, ImageScan{Found: true, Status: ECRScanFindingsUnavail},
+		"image x", pushed, defaults, judgeNow)
+	if len(r.reasons) != 1 || r.reasons[0].Code != CodeScanStateUnknown {
+		t.Fatalf("reasons = %+v, want one SCAN_STATE_UNKNOWN", r.reasons)
+	}
+	msg := r.reasons[0].Message
+	for _, want := range []string{"FINDINGS_UNAVAILABLE", "not available", "not taken as a pass"} {
+		if !strings.Contains(msg, want) {
+			t.Errorf("message %q does not say %q", msg, want)
+		}
+	}
+	if strings.Contains(msg, "does not know") {
+		t.Errorf("message %q calls a documented ECR status unknown", msg)
+	}
+
+	r = judgeScan(ScanTypeEnhanced, ImageScan{Found: true, Status: "RESCANNING"}, "image x",
+		pushed, defaults, judgeNow)
+	if msg := r.reasons[0].Message; !strings.Contains(msg, "does not know") {
+		t.Errorf("a status ECR may add later: message %q, want it called unknown", msg)
 	}
 }

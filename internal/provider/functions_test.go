@@ -3,6 +3,7 @@ package provider
 import (
 	"fmt"
 	"regexp"
+	"strings"
 	"testing"
 
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
@@ -107,6 +108,70 @@ func TestEffectiveScanFrequencyFunction_unknownScanType(t *testing.T) {
 		Steps: []resource.TestStep{{
 			Config:      `output "x" { value = provider::c0221::effective_scan_frequency("FULL", [], "app", false) }`,
 			ExpectError: regexp.MustCompile(`(?s)"scan_type" parameter.*"FULL" is not one of`),
+		}},
+	})
+}
+
+// TestEffectiveScanFrequencyFunction_refusesWhatECRRefuses: a null inside
+// `rules`, and a rule set ECR would not store, are errors in the `rules`
+// argument, never a provider conversion error.
+func TestEffectiveScanFrequencyFunction_refusesWhatECRRefuses(t *testing.T) {
+	t.Parallel()
+	many := make([]string, 101)
+	for i := range many {
+		many[i] = fmt.Sprintf("%q", fmt.Sprintf("team-%d", i))
+	}
+	cases := map[string]struct {
+		rules string
+		want  string
+	}{
+		"null scan_frequency": {`[{ scan_frequency = null, repository_filters = ["*"] }]`,
+			`rules\[0\]: scan_frequency\s+is\s+null`},
+		"null filter": {`[{ scan_frequency = "SCAN_ON_PUSH", repository_filters = ["a", null] }]`,
+			`rules\[0\]: repository_filters\[1\]\s+is\s+null`},
+		"null filter list": {`[{ scan_frequency = "SCAN_ON_PUSH", repository_filters = null }]`,
+			`rules\[0\]: repository_filters\s+is\s+null`},
+		"null rule": {`[{ scan_frequency = "SCAN_ON_PUSH", repository_filters = ["*"] }, null]`,
+			`rules\[1\]\s+is\s+null`},
+		"empty filter list": {`[{ scan_frequency = "SCAN_ON_PUSH", repository_filters = [] }]`,
+			`rules\[0\]: no repository\s+filters.*1\s+to\s+100`},
+		"more than 100 filters": {`[{ scan_frequency = "SCAN_ON_PUSH", repository_filters = [` +
+			strings.Join(many, ", ") + `] }]`, `rules\[0\]: 101 repository\s+filters.*at\s+most\s+100`},
+		"more than 2 rules": {`[
+    { scan_frequency = "SCAN_ON_PUSH", repository_filters = ["a"] },
+    { scan_frequency = "CONTINUOUS_SCAN", repository_filters = ["b"] },
+    { scan_frequency = "SCAN_ON_PUSH", repository_filters = ["c"] },
+  ]`, `3 rules.*at\s+most\s+2`},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			resource.UnitTest(t, resource.TestCase{
+				TerraformVersionChecks:   functionsVersionChecks,
+				ProtoV6ProviderFactories: protoV6ProviderFactories,
+				Steps: []resource.TestStep{{
+					Config: fmt.Sprintf(`
+output "x" {
+  value = provider::c0221::effective_scan_frequency("ENHANCED", %s, "app", false)
+}`, tc.rules),
+					ExpectError: regexp.MustCompile(`(?s)Invalid value for "rules" parameter.*` +
+						tc.want),
+				}},
+			})
+		})
+	}
+}
+
+// TestFilterMatchesFunction_nullArgumentNamesIt: Terraform refuses a null
+// argument before the provider sees it, naming the argument.
+func TestFilterMatchesFunction_nullArgumentNamesIt(t *testing.T) {
+	t.Parallel()
+	resource.UnitTest(t, resource.TestCase{
+		TerraformVersionChecks:   functionsVersionChecks,
+		ProtoV6ProviderFactories: protoV6ProviderFactories,
+		Steps: []resource.TestStep{{
+			Config:      `output "x" { value = provider::c0221::filter_matches(null, "prod") }`,
+			ExpectError: regexp.MustCompile(`(?s)Invalid function argument.*"filter".*null`),
 		}},
 	})
 }

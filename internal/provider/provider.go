@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
+	"github.com/hashicorp/terraform-plugin-framework-validators/listvalidator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
@@ -124,12 +125,14 @@ func (p *c0221Provider) Schema(_ context.Context, _ provider.SchemaRequest,
 				ElementType: types.StringType,
 				Optional:    true,
 				Description: "Paths of shared config files. Defaults to `~/.aws/config`.",
+				Validators:  []validator.List{listvalidator.NoNullValues()},
 			},
 			"shared_credentials_files": schema.ListAttribute{
 				ElementType: types.StringType,
 				Optional:    true,
 				Description: "Paths of shared credentials files. Defaults to " +
 					"`~/.aws/credentials`.",
+				Validators: []validator.List{listvalidator.NoNullValues()},
 			},
 			"max_retries": schema.Int64Attribute{
 				Optional: true,

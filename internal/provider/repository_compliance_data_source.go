@@ -85,6 +85,7 @@ func complianceArguments() map[string]schema.Attribute {
 				"`NOT_FOUND` and non-compliant. An empty set checks no repository but " +
 				"still reads the registry rules. Conflicts with the filter arguments.",
 			Validators: []validator.Set{
+				setvalidator.NoNullValues(),
 				setvalidator.ValueStringsAre(repositoryNameValidator()),
 				setvalidator.ConflictsWith(path.MatchRoot("repository_filters"),
 					path.MatchRoot("exclude_repository_filters")),
@@ -96,12 +97,13 @@ func complianceArguments() map[string]schema.Attribute {
 				"matches its own scanning filters: a filter without `*` matches every name " +
 				"that contains it, a filter with `*` must match the whole name. " +
 				"Defaults to `[\"*\"]`.",
-			Validators: []validator.List{listvalidator.SizeAtLeast(1), filters},
+			Validators: []validator.List{listvalidator.SizeAtLeast(1),
+				listvalidator.NoNullValues(), filters},
 		},
 		"exclude_repository_filters": schema.ListAttribute{
 			ElementType: types.StringType, Optional: true, Computed: true,
 			Description: "ECR wildcard filters removed from the selection. Defaults to `[]`.",
-			Validators:  []validator.List{filters},
+			Validators:  []validator.List{listvalidator.NoNullValues(), filters},
 		},
 		"policy": schema.StringAttribute{
 			Optional: true, Computed: true,
@@ -162,7 +164,10 @@ func exemptionBlock() schema.Block {
 				Optional: true,
 				Description: "When the exemption stops counting: an RFC 3339 date-time, or " +
 					"a date, which lasts through that day (UTC). An expired exemption is " +
-					"reported with `EXEMPTION_EXPIRED`.",
+					"reported with `EXEMPTION_EXPIRED`: among the `reasons` of a repository " +
+					"that fails, and otherwise (a repository that passes anyway, such as " +
+					"one a `third_party_scanner` covers) in a warning and in the " +
+					"repository's `notes` in `report_json`.",
 				Validators: []validator.String{expiryValidator()},
 			},
 		}},
@@ -185,6 +190,7 @@ func thirdPartyBlock() schema.Block {
 				ElementType: types.StringType, Required: true,
 				Description: "ECR wildcard filters of the repositories the scanner covers.",
 				Validators: []validator.List{listvalidator.SizeAtLeast(1),
+					listvalidator.NoNullValues(),
 					listvalidator.ValueStringsAre(filterValidator())},
 			},
 		}},
@@ -292,6 +298,7 @@ func (d *repositoryComplianceDataSource) Read(ctx context.Context, req datasourc
 	}
 
 	addImageWarnings(&resp.Diagnostics, verdicts)
+	addNoteWarnings(&resp.Diagnostics, verdicts)
 	resp.Diagnostics.Append(m.setReport(ctx, report)...)
 	m.ID = types.StringValue(m.stableID(ctx, report.Region, report.RegistryID))
 	if !report.Compliant {
@@ -306,6 +313,24 @@ func (d *repositoryComplianceDataSource) Read(ctx context.Context, req datasourc
 		}
 	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
+}
+
+// addNoteWarnings reports the notes of repositories that pass anyway, such
+// as an exemption that expired on a repository a third-party scanner covers.
+func addNoteWarnings(diags *diag.Diagnostics, verdicts []compliance.Verdict) {
+	var notes []string
+	for _, v := range verdicts {
+		for _, n := range v.Notes {
+			notes = append(notes, fmt.Sprintf("%s (%s): %s: %s", v.Name, v.Status, n.Code,
+				n.Message))
+		}
+	}
+	if len(notes) > 0 {
+		diags.AddWarning("Exemptions have expired",
+			"These repositories match an exemption block that has expired and no longer "+
+				"counts; they pass without it for now. Renew the expiry or remove the "+
+				"block.\n\n"+listed(notes))
+	}
 }
 
 // selection reads the selection arguments.

@@ -76,7 +76,7 @@ func imageFindingsBlock() schema.Block {
 				Description: "How long after the push a scan that is still pending or in " +
 					"progress (or, under enhanced scanning, complete without findings yet) " +
 					"does not fail; after it, it fails with `SCAN_PENDING`. A duration such " +
-					"as `30m`, `2h` or `1d`. Defaults to `30m`.",
+					"as `30m`, `2h` or `1d`, at most `3650d` (ten years). Defaults to `30m`.",
 				Validators: []validator.String{ageValidator(false)},
 			},
 			"max_scan_age": schema.StringAttribute{
@@ -84,7 +84,7 @@ func imageFindingsBlock() schema.Block {
 				Description: "A completed scan older than this is stale and fails with " +
 					"`SCAN_STALE`, as `SCAN_ELIGIBILITY_EXPIRED` always does. Continuous " +
 					"scans (`ACTIVE`) are current and not aged. A duration such as `7d` or " +
-					"`72h`. Unset by default.",
+					"`72h`, at most `3650d` (ten years). Unset by default.",
 				Validators: []validator.String{ageValidator(true)},
 			},
 			"image_tag": schema.StringAttribute{

@@ -54,6 +54,35 @@ func TestRepositoryCompliance_exemptionsAndThirdPartyScanners(t *testing.T) {
 	})
 }
 
+// TestRepositoryCompliance_expiredExemptionIsReportedUnderThirdParty: an
+// expired exemption is reported even where a third-party scanner passes the
+// repository, without failing it.
+func TestRepositoryCompliance_expiredExemptionIsReportedUnderThirdParty(t *testing.T) {
+	t.Parallel()
+	srv := startEmulator(t)
+	seedRepositories(t, srv, map[string]bool{"ml/train": false})
+
+	unitTest(t, resource.TestStep{
+		Config: dataSourceConfig(srv, `
+  exemption {
+    repository = "ml/train"
+    reason     = "Until the scanner was in place"
+    expires    = "2020-01-01"
+  }
+  third_party_scanner {
+    name               = "Trivy"
+    repository_filters = ["ml/*"]
+  }`),
+		ConfigStateChecks: []statecheck.StateCheck{
+			expectAttr("compliant", knownvalue.Bool(true)),
+			repositoryStatus(0, "ml/train", "THIRD_PARTY"),
+			expectAttr("report_json", knownvalue.StringRegexp(regexp.MustCompile(
+				`"notes":\[\{"code":"EXEMPTION_EXPIRED","message":"its exemption expired at `+
+					`2020-01-02T00:00:00Z and no longer counts"\}\]`))),
+		},
+	})
+}
+
 func TestRepositoryCompliance_kubescapePolicyReadsOnlyTheFlag(t *testing.T) {
 	t.Parallel()
 	srv := startEmulator(t)
@@ -170,6 +199,17 @@ func TestRepositoryCompliance_badInputIsAnAttributeError(t *testing.T) {
     reason     = "x"
     expires    = "31/12/2026"
   }`, `(?s)Invalid expiry.*RFC 3339`},
+		"null filter": {`repository_filters = [null]`,
+			`(?s)Null List Value.*repository_filters = \[null\].*contains a null value`},
+		"null name": {`repository_names = ["app", null]`,
+			`(?s)Null Set Value.*repository_names.*contains a null value`},
+		"null exclude filter": {`exclude_repository_filters = ["tmp-*", null]`,
+			`(?s)Null List Value.*exclude_repository_filters.*contains a null value`},
+		"null third-party filter": {`
+  third_party_scanner {
+    name               = "Trivy"
+    repository_filters = [null]
+  }`, `(?s)Null List Value.*repository_filters = \[null\].*contains a null value`},
 		"continuous under kubescape": {`
   policy                 = "kubescape"
   minimum_scan_frequency = "CONTINUOUS_SCAN"`,

@@ -65,8 +65,9 @@ func complianceComputed() map[string]schema.Attribute {
 					Description: "The verdict: " + codeList(compliance.Statuses) + "."},
 				"reasons": schema.ListNestedAttribute{
 					Computed: true,
-					Description: "Why the repository fails, or would fail without an " +
-						"exemption or a third-party scanner.",
+					Description: "Why the repository fails; under `EXEMPT`, why it would " +
+						"fail without the exemption; under `THIRD_PARTY`, the " +
+						"scanning-configuration reasons the scanner covers.",
 					NestedObject: schema.NestedAttributeObject{Attributes: map[string]schema.Attribute{
 						"code": schema.StringAttribute{Computed: true,
 							Description: "A stable code: " + codeList(compliance.Codes) + "."},
@@ -89,7 +90,10 @@ func complianceComputed() map[string]schema.Attribute {
 		"report_json": schema.StringAttribute{
 			Computed: true,
 			Description: "The whole result as stable JSON with sorted repositories, for CI " +
-				"artifacts.",
+				"artifacts. It changes only when the registry or the judgement does: " +
+				"messages give absolute UTC times, never durations up to the read. A " +
+				"repository's `notes` list what needs attention without failing it, such " +
+				"as an expired exemption on a repository that passes anyway.",
 		},
 	}
 }

@@ -17,7 +17,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
-	"github.com/hashicorp/terraform-plugin-framework/types/basetypes"
 
 	"github.com/c0221/terraform-provider-c0221/internal/compliance"
 )
@@ -38,8 +37,6 @@ type scanEnforcementModel struct {
 	ScanTypeChangedFrom    types.String `tfsdk:"scan_type_changed_from"`
 	ChangedRepositoryNames types.Set    `tfsdk:"changed_repository_names"`
 }
-
-var objectAsOptions = basetypes.ObjectAsOptions{}
 
 // previousConfigurationAttrTypes is the shape of previous_configuration.
 var previousConfigurationAttrTypes = map[string]attr.Type{
@@ -122,13 +119,14 @@ func scanEnforcementSchema() schema.Schema {
 				Default: setdefault.StaticValue(types.SetValueMust(types.StringType,
 					[]attr.Value{types.StringValue("*")})),
 				Validators: []validator.Set{setvalidator.SizeAtLeast(1),
-					setvalidator.ValueStringsAre(filterValidator())},
+					setvalidator.NoNullValues(), setvalidator.ValueStringsAre(filterValidator())},
 			},
 			"repository_names": schema.SetAttribute{
 				ElementType: types.StringType, Optional: true,
 				Description: "`repository` mode only: exact names of the repositories whose " +
 					"flag to set, instead of `repository_filters`.",
 				Validators: []validator.Set{setvalidator.SizeAtLeast(1),
+					setvalidator.NoNullValues(),
 					setvalidator.ValueStringsAre(repositoryNameValidator()),
 					setvalidator.ConflictsWith(path.MatchRoot("repository_filters"))},
 			},
