@@ -16,7 +16,7 @@ import (
 	"github.com/c0221/terraform-provider-c0221/internal/ecremu"
 )
 
-// Fault tests: the provider's own Session (adaptive retryer, max_retries,
+// Fault tests: the provider's own Session (its retryer in both modes, max_retries,
 // connection pool, static credentials) against the emulator with injected
 // faults. Each test fails if a fault loses or changes data, hangs, panics,
 // or is reported as something else.

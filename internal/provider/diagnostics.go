@@ -77,11 +77,7 @@ func addForeignRegistryError(diags *diag.Diagnostics, at path.Path, want, caller
 // enumDescription appends the allowed values and the default, built from the
 // same list the validator uses.
 func enumDescription(text string, values []string, def string) string {
-	quoted := make([]string, len(values))
-	for i, v := range values {
-		quoted[i] = "`" + v + "`"
-	}
-	return fmt.Sprintf("%s One of %s. Defaults to `%s`.", text, strings.Join(quoted, ", "), def)
+	return fmt.Sprintf("%s One of %s. Defaults to `%s`.", text, codeList(values), def)
 }
 
 func nonBlank() validator.String {

@@ -317,7 +317,9 @@ func addImageWarnings(diags *diag.Diagnostics, verdicts []compliance.Verdict) {
 		}
 	}
 	if len(notes) > 0 {
-		diags.AddWarning("Image findings need attention", listed(notes))
+		diags.AddWarning("Latest images that image_findings let pass with a warning",
+			listed(notes)+"\n\nThese pass because of unsupported_image = \"warn\" or a "+
+				"missing image_tag; set unsupported_image = \"fail\" to fail them instead.")
 	}
 	if len(expired) > 0 {
 		diags.AddWarning("Ignored vulnerabilities have expired",

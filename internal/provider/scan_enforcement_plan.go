@@ -225,8 +225,10 @@ func addEnforcePlanError(diags *diag.Diagnostics, err error, scanTypeSet bool, r
 			"."+current+"\n\nSet scan_type = \"ENHANCED\" (Amazon Inspector, billed "+
 			"separately), or use scan_frequency = \"SCAN_ON_PUSH\".")
 	default:
-		diags.AddAttributeError(path.Root("scan_frequency"), "Invalid scan enforcement",
-			err.Error()+".")
+		diags.AddAttributeError(path.Root("scan_frequency"),
+			"ECR would refuse this registry scanning configuration", err.Error()+
+				".\n\nChange scan_frequency or repository_filters so that the merged "+
+				"configuration is one ECR accepts.")
 	}
 }
 
