@@ -17,35 +17,38 @@ var functionsVersionChecks = []tfversion.TerraformVersionCheck{
 	tfversion.SkipBelow(tfversion.Version1_8_0),
 }
 
-func TestFilterMatchesFunction_ecrSemantics(t *testing.T) {
-	t.Parallel()
+// functionTest runs one step that calls provider functions, skipped by
+// version check on CLIs that have none.
+func functionTest(t *testing.T, step resource.TestStep) {
+	t.Helper()
 	resource.UnitTest(t, resource.TestCase{
 		TerraformVersionChecks:   functionsVersionChecks,
 		ProtoV6ProviderFactories: protoV6ProviderFactories,
-		Steps: []resource.TestStep{{
-			Config: `
+		Steps:                    []resource.TestStep{step},
+	})
+}
+
+func TestFilterMatchesFunction_ecrSemantics(t *testing.T) {
+	t.Parallel()
+	functionTest(t, resource.TestStep{
+		Config: `
 output "substring"    { value = provider::c0221::filter_matches("prod", "team/prod/svc") }
 output "anchored"     { value = provider::c0221::filter_matches("*prod", "prod-repo") }
 output "middle_star"  { value = provider::c0221::filter_matches("prod*repo", "prod-repo") }
 `,
-			ConfigStateChecks: []statecheck.StateCheck{
-				statecheck.ExpectKnownOutputValue("substring", knownvalue.Bool(true)),
-				statecheck.ExpectKnownOutputValue("anchored", knownvalue.Bool(false)),
-				statecheck.ExpectKnownOutputValue("middle_star", knownvalue.Bool(true)),
-			},
-		}},
+		ConfigStateChecks: []statecheck.StateCheck{
+			statecheck.ExpectKnownOutputValue("substring", knownvalue.Bool(true)),
+			statecheck.ExpectKnownOutputValue("anchored", knownvalue.Bool(false)),
+			statecheck.ExpectKnownOutputValue("middle_star", knownvalue.Bool(true)),
+		},
 	})
 }
 
 func TestFilterMatchesFunction_invalidFilterNamesArgument(t *testing.T) {
 	t.Parallel()
-	resource.UnitTest(t, resource.TestCase{
-		TerraformVersionChecks:   functionsVersionChecks,
-		ProtoV6ProviderFactories: protoV6ProviderFactories,
-		Steps: []resource.TestStep{{
-			Config:      `output "x" { value = provider::c0221::filter_matches("Prod", "prod") }`,
-			ExpectError: regexp.MustCompile(`(?s)Invalid value for "filter" parameter.*upper-case`),
-		}},
+	functionTest(t, resource.TestStep{
+		Config:      `output "x" { value = provider::c0221::filter_matches("Prod", "prod") }`,
+		ExpectError: regexp.MustCompile(`(?s)Invalid value for "filter" parameter.*upper-case`),
 	})
 }
 
@@ -55,11 +58,8 @@ func TestEffectiveScanFrequencyFunction_precedence(t *testing.T) {
   { scan_frequency = "SCAN_ON_PUSH", repository_filters = ["team-*"] },
   { scan_frequency = "CONTINUOUS_SCAN", repository_filters = ["prod"] },
 ]`
-	resource.UnitTest(t, resource.TestCase{
-		TerraformVersionChecks:   functionsVersionChecks,
-		ProtoV6ProviderFactories: protoV6ProviderFactories,
-		Steps: []resource.TestStep{{
-			Config: fmt.Sprintf(`
+	functionTest(t, resource.TestStep{
+		Config: fmt.Sprintf(`
 locals { rules = %s }
 output "both_match" {
   value = provider::c0221::effective_scan_frequency("ENHANCED", local.rules, "team-prod", false)
@@ -74,41 +74,32 @@ output "basic_legacy_flag" {
   value = provider::c0221::effective_scan_frequency("BASIC", [], "other", true)
 }
 `, rules),
-			ConfigStateChecks: []statecheck.StateCheck{
-				statecheck.ExpectKnownOutputValue("both_match", knownvalue.StringExact("CONTINUOUS_SCAN")),
-				statecheck.ExpectKnownOutputValue("push_only", knownvalue.StringExact("SCAN_ON_PUSH")),
-				statecheck.ExpectKnownOutputValue("enhanced_no_rule", knownvalue.StringExact("MANUAL")),
-				statecheck.ExpectKnownOutputValue("basic_legacy_flag", knownvalue.StringExact("SCAN_ON_PUSH")),
-			},
-		}},
+		ConfigStateChecks: []statecheck.StateCheck{
+			statecheck.ExpectKnownOutputValue("both_match", knownvalue.StringExact("CONTINUOUS_SCAN")),
+			statecheck.ExpectKnownOutputValue("push_only", knownvalue.StringExact("SCAN_ON_PUSH")),
+			statecheck.ExpectKnownOutputValue("enhanced_no_rule", knownvalue.StringExact("MANUAL")),
+			statecheck.ExpectKnownOutputValue("basic_legacy_flag", knownvalue.StringExact("SCAN_ON_PUSH")),
+		},
 	})
 }
 
 func TestEffectiveScanFrequencyFunction_rejectsContinuousUnderBasic(t *testing.T) {
 	t.Parallel()
-	resource.UnitTest(t, resource.TestCase{
-		TerraformVersionChecks:   functionsVersionChecks,
-		ProtoV6ProviderFactories: protoV6ProviderFactories,
-		Steps: []resource.TestStep{{
-			Config: `
+	functionTest(t, resource.TestStep{
+		Config: `
 output "x" {
   value = provider::c0221::effective_scan_frequency("BASIC",
     [{ scan_frequency = "CONTINUOUS_SCAN", repository_filters = ["*"] }], "app", false)
 }`,
-			ExpectError: regexp.MustCompile(`(?s)"rules" parameter.*rules\[0\].*not allowed under BASIC`),
-		}},
+		ExpectError: regexp.MustCompile(`(?s)"rules" parameter.*rules\[0\].*not allowed under BASIC`),
 	})
 }
 
 func TestEffectiveScanFrequencyFunction_unknownScanType(t *testing.T) {
 	t.Parallel()
-	resource.UnitTest(t, resource.TestCase{
-		TerraformVersionChecks:   functionsVersionChecks,
-		ProtoV6ProviderFactories: protoV6ProviderFactories,
-		Steps: []resource.TestStep{{
-			Config:      `output "x" { value = provider::c0221::effective_scan_frequency("FULL", [], "app", false) }`,
-			ExpectError: regexp.MustCompile(`(?s)"scan_type" parameter.*"FULL" is not one of`),
-		}},
+	functionTest(t, resource.TestStep{
+		Config:      `output "x" { value = provider::c0221::effective_scan_frequency("FULL", [], "app", false) }`,
+		ExpectError: regexp.MustCompile(`(?s)"scan_type" parameter.*"FULL" is not one of`),
 	})
 }
 
@@ -166,12 +157,8 @@ output "x" {
 // argument before the provider sees it, naming the argument.
 func TestFilterMatchesFunction_nullArgumentNamesIt(t *testing.T) {
 	t.Parallel()
-	resource.UnitTest(t, resource.TestCase{
-		TerraformVersionChecks:   functionsVersionChecks,
-		ProtoV6ProviderFactories: protoV6ProviderFactories,
-		Steps: []resource.TestStep{{
-			Config:      `output "x" { value = provider::c0221::filter_matches(null, "prod") }`,
-			ExpectError: regexp.MustCompile(`(?s)Invalid function argument.*"filter".*null`),
-		}},
+	functionTest(t, resource.TestStep{
+		Config:      `output "x" { value = provider::c0221::filter_matches(null, "prod") }`,
+		ExpectError: regexp.MustCompile(`(?s)Invalid function argument.*"filter".*null`),
 	})
 }
