@@ -62,11 +62,16 @@ func (r *scanEnforcementResource) ModifyPlan(ctx context.Context,
 	resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
 
 	// Whatever the apply writes, it records anew; a no-op plan keeps the
-	// record so that apply followed by plan shows no changes.
+	// record so that apply followed by plan shows no changes. Only the
+	// planned mode's record can change (mode forces a replacement), so the
+	// other mode's stays as it is instead of showing as unknown.
 	if prior != nil && !resp.Plan.Raw.Equal(req.State.Raw) {
-		plan.AddedFilters = types.SetUnknown(types.StringType)
-		plan.ScanTypeChangedFrom = types.StringUnknown()
-		plan.ChangedRepositoryNames = types.SetUnknown(types.StringType)
+		if plan.Mode.ValueString() == compliance.ModeRepository {
+			plan.ChangedRepositoryNames = types.SetUnknown(types.StringType)
+		} else {
+			plan.AddedFilters = types.SetUnknown(types.StringType)
+			plan.ScanTypeChangedFrom = types.StringUnknown()
+		}
 		resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
 	}
 	tflog.Debug(ctx, "planned scan enforcement", map[string]any{
