@@ -95,7 +95,7 @@ func scanEnforcementSchema() schema.Schema {
 				Description: "The registry's scan type, `BASIC` or `ENHANCED` (Amazon " +
 					"Inspector, which bills separately). Unset keeps the registry's current " +
 					"type and never downgrades it; the computed value is the live type. " +
-					"`registry` mode only.",
+					"Only `registry` mode sets it; `repository` mode shows the live type.",
 				Validators:    []validator.String{stringvalidator.OneOf(compliance.ScanTypes...)},
 				PlanModifiers: []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
 			},
