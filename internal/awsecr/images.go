@@ -15,7 +15,7 @@ import (
 )
 
 // maxIndexDepth is how deep nested image indexes are followed.
-const maxIndexDepth = 2
+const maxIndexDepth = 8
 
 // ImageQuery asks Observe to read the image each selected repository is
 // judged by.
@@ -173,8 +173,9 @@ func (c *Client) platformImages(ctx context.Context, registryID, repo, digest st
 	}
 	for _, d := range nested {
 		if depth >= maxIndexDepth {
-			// TODO(#3): deeper nesting is not followed; the nested index is
-			// judged by its own scan, which ECR never has (NO_SCAN).
+			// A bound against cycles and hostile manifests (real images nest
+			// one or two levels): the nested index is judged by its own
+			// scan, which ECR never has, so it fails as NO_SCAN, never passes.
 			refs = append(refs, platformRef{digest: d, platform: "nested index"})
 			continue
 		}

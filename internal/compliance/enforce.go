@@ -232,9 +232,12 @@ func (r Registry) PresentFilters(freq Frequency, filters []string) []string {
 	return out
 }
 
-// AdoptedRule is the rule an imported enforcement adopts: the SCAN_ON_PUSH
-// rule, else the only rule, else an empty SCAN_ON_PUSH rule.
-func (r Registry) AdoptedRule() Rule {
+// AdoptedRule is the rule an import adopts: the rule of the given frequency
+// when one is named, else the SCAN_ON_PUSH rule, else the only rule.
+func (r Registry) AdoptedRule(freq Frequency) Rule {
+	if freq != "" {
+		return Rule{Frequency: freq, Filters: nonNil(slices.Clone(r.RuleFilters(freq)))}
+	}
 	if fs := r.RuleFilters(FrequencyScanOnPush); fs != nil {
 		return Rule{Frequency: FrequencyScanOnPush, Filters: fs}
 	}

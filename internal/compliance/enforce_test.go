@@ -372,14 +372,17 @@ func TestRegistry_presentFiltersAndAdoptedRule(t *testing.T) {
 	}
 	for _, tc := range []struct {
 		reg  Registry
+		freq Frequency
 		want Rule
 	}{
-		{reg, rule(push, "prod", "*")},
-		{registry(enhanced, rule(cont, "x")), rule(cont, "x")},
-		{registry(basic), rule(push)},
-		{registry(enhanced, rule(cont, "x"), rule(cont, "y")), rule(push)},
+		{reg, "", rule(push, "prod", "*")},
+		{reg, cont, rule(cont, "team-a/*")},
+		{registry(enhanced, rule(cont, "x")), "", rule(cont, "x")},
+		{registry(basic), "", rule(push)},
+		{registry(basic), cont, rule(cont)},
+		{registry(enhanced, rule(cont, "x"), rule(cont, "y")), "", rule(push)},
 	} {
-		got := tc.reg.AdoptedRule()
+		got := tc.reg.AdoptedRule(tc.freq)
 		if got.Frequency != tc.want.Frequency || !slices.Equal(got.Filters, tc.want.Filters) ||
 			got.Filters == nil {
 			t.Errorf("AdoptedRule(%s) = %+v, want %+v", tc.reg.Summary(), got, tc.want)

@@ -189,10 +189,16 @@ func judgeScan(scanType ScanType, s ImageScan, label string, pushed time.Time,
 	case ScanStateStale:
 		r.reason(CodeScanStale, "the findings of %s are stale: %s", label, status)
 	case ScanStateNoScan:
-		// TODO(#3): no grace period applies here. If ECR answers
-		// ScanNotFoundException for a moment after a push to a scan-on-push
-		// repository (unconfirmed), a plan run right after the push fails.
+		// A scan on push may not exist yet for an image pushed a moment ago,
+		// so the grace period that covers a pending scan covers this too.
+		if !pushed.IsZero() && now.Sub(pushed) < o.PendingGrace {
+			break
+		}
 		msg := label + " has never been scanned (ECR has no scan for it)"
+		if !pushed.IsZero() {
+			msg = fmt.Sprintf("%s was pushed at %s and has never been scanned (ECR has no "+
+				"scan for it after the %s grace period)", label, stamp(pushed), o.PendingGrace)
+		}
 		if s.Description != "" {
 			msg += ": " + s.Description
 		}

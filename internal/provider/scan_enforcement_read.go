@@ -84,9 +84,8 @@ func (r *scanEnforcementResource) readRepository(ctx context.Context, client *aw
 // an import changes nothing.
 func (r *scanEnforcementResource) adopt(ctx context.Context, client *awsecr.Client,
 	state *scanEnforcementModel, live compliance.Registry) diag.Diagnostics {
-	// TODO(#4): the import ID names no frequency, so a registry with both
-	// rules always adopts the SCAN_ON_PUSH one; see the docs' Limitations.
-	rule := live.AdoptedRule()
+	// An import ID may name the rule's frequency; ImportState put it here.
+	rule := live.AdoptedRule(compliance.Frequency(state.ScanFrequency.ValueString()))
 	state.Mode = types.StringValue(compliance.ModeRegistry)
 	state.OnDestroy = types.StringValue(compliance.OnDestroyRestore)
 	state.ScanFrequency = types.StringValue(string(rule.Frequency))

@@ -3,6 +3,7 @@ package provider
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -197,18 +198,28 @@ func (r *scanEnforcementResource) Delete(ctx context.Context, req resource.Delet
 // fills in the rest from the live registry.
 func (r *scanEnforcementResource) ImportState(ctx context.Context,
 	req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
-	registryID, region, ok := strings.Cut(req.ID, "/")
-	if !ok || !accountIDPattern.MatchString(registryID) || !regionPattern.MatchString(region) {
+	parts := strings.Split(req.ID, "/")
+	valid := (len(parts) == 2 || len(parts) == 3) && accountIDPattern.MatchString(parts[0]) &&
+		regionPattern.MatchString(parts[1]) &&
+		(len(parts) == 2 || slices.Contains(compliance.RuleFrequencies, parts[2]))
+	if !valid {
 		resp.Diagnostics.AddError("Invalid import ID for c0221_scan_enforcement",
-			fmt.Sprintf("%q is not REGISTRY_ID/REGION. Import with the 12-digit registry "+
-				"(account) ID and the Region, for example:\n\n"+
-				"  terraform import c0221_scan_enforcement.registry 123456789012/us-east-1",
-				req.ID))
+			fmt.Sprintf("%q is not REGISTRY_ID/REGION or REGISTRY_ID/REGION/FREQUENCY. Import "+
+				"with the 12-digit registry (account) ID, the Region and, to adopt the "+
+				"continuous-scanning rule, its frequency, for example:\n\n"+
+				"  terraform import c0221_scan_enforcement.registry 123456789012/us-east-1\n"+
+				"  terraform import c0221_scan_enforcement.continuous "+
+				"123456789012/us-east-1/CONTINUOUS_SCAN", req.ID))
 		return
 	}
-	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), req.ID)...)
-	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("registry_id"), registryID)...)
-	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("region"), region)...)
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"),
+		enforcementID(parts[0], parts[1]))...)
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("registry_id"), parts[0])...)
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("region"), parts[1])...)
+	if len(parts) == 3 {
+		resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("scan_frequency"),
+			parts[2])...)
+	}
 }
 
 func enforcementID(registryID, region string) string {

@@ -3,6 +3,7 @@ package provider
 import (
 	"fmt"
 	"os"
+	"regexp"
 	"testing"
 
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
@@ -239,6 +240,41 @@ func TestScanEnforcement_importAdoptsTheCurrentConfiguration(t *testing.T) {
 				expectEnf("added_filters", stringSetOf()),
 				expectEnf("scan_frequency", knownvalue.StringExact("SCAN_ON_PUSH")),
 			},
+		},
+	)
+}
+
+// An import ID that names CONTINUOUS_SCAN adopts that rule, so a
+// configuration enforcing the continuous rule plans no change after import.
+func TestScanEnforcement_importNamesTheContinuousRule(t *testing.T) {
+	srv := startEmulator(t)
+	current := []ecremu.ScanningRule{scanRule("CONTINUOUS_SCAN", "*prod*"),
+		scanRule("SCAN_ON_PUSH", "dev")}
+	seedScanning(t, srv, "ENHANCED", current...)
+	config := enforcementConfig(srv, `
+  scan_frequency     = "CONTINUOUS_SCAN"
+  repository_filters = ["*prod*"]`)
+
+	enforcementTest(t, checkScanning(srv, "ENHANCED", current...),
+		resource.TestStep{
+			Config:             config,
+			ResourceName:       enfAddr,
+			ImportState:        true,
+			ImportStateId:      enfImport + "/CONTINUOUS_SCAN",
+			ImportStatePersist: true,
+		},
+		resource.TestStep{
+			Config: config,
+			ConfigPlanChecks: resource.ConfigPlanChecks{
+				PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
+			},
+		},
+		resource.TestStep{
+			Config:        config,
+			ResourceName:  enfAddr,
+			ImportState:   true,
+			ImportStateId: enfImport + "/DAILY",
+			ExpectError:   regexp.MustCompile(`(?s)Invalid import ID.*REGISTRY_ID/REGION/FREQUENCY`),
 		},
 	)
 }
