@@ -37,7 +37,17 @@ func (c *Client) RegistryScanning(ctx context.Context) (*compliance.Registry, er
 	if err != nil {
 		return nil, wrap("GetRegistryScanningConfiguration", "the registry in "+c.Region, err)
 	}
-	return registryFromAPI(aws.ToString(out.RegistryId), out.ScanningConfiguration), nil
+	id := aws.ToString(out.RegistryId)
+	if id == "" {
+		// ECR names the registry in this answer; an endpoint that does not is
+		// asked once more, so the registry ID is never guessed.
+		reg, err := c.api.DescribeRegistry(ctx, &ecr.DescribeRegistryInput{})
+		if err != nil {
+			return nil, wrap("DescribeRegistry", "the registry in "+c.Region, err)
+		}
+		id = aws.ToString(reg.RegistryId)
+	}
+	return registryFromAPI(id, out.ScanningConfiguration), nil
 }
 
 // PutRegistryScanning replaces the whole registry scanning configuration.

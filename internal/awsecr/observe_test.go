@@ -3,6 +3,9 @@ package awsecr
 import (
 	"context"
 	"errors"
+	"net/http"
+	"net/http/httptest"
+	"strings"
 	"testing"
 
 	"github.com/c0221/terraform-provider-c0221/internal/ecremu"
@@ -82,5 +85,57 @@ func TestObserve_foreignRegistryIDStopsBeforeAnyRepositoryCall(t *testing.T) {
 	must(t, err)
 	if len(obs.Repositories) != 1 || obs.Registry.ID != ecremu.DefaultAccount {
 		t.Fatalf("the caller's own registry_id: %+v", obs)
+	}
+}
+
+// TestRegistryScanning_asksDescribeRegistryOnlyWhenTheIDIsMissing: ECR names
+// the registry in GetRegistryScanningConfiguration; an endpoint that leaves
+// it out is asked with DescribeRegistry, once, instead of the ID being empty.
+func TestRegistryScanning_asksDescribeRegistryOnlyWhenTheIDIsMissing(t *testing.T) {
+	srv := ecremu.New(ecremu.WithResponseSettle(0))
+	if err := srv.Start("127.0.0.1:0"); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = srv.Close() })
+	strip := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		rec := httptest.NewRecorder()
+		srv.ServeHTTP(rec, r)
+		body := rec.Body.String()
+		if strings.HasSuffix(r.Header.Get("X-Amz-Target"), ".GetRegistryScanningConfiguration") {
+			body = strings.Replace(body, `"registryId":"123456789012",`, "", 1)
+		}
+		for k, v := range rec.Header() {
+			w.Header()[k] = v
+		}
+		w.Header().Del("Content-Length")
+		w.WriteHeader(rec.Code)
+		_, _ = w.Write([]byte(body))
+	}))
+	t.Cleanup(strip.Close)
+
+	for _, tc := range []struct {
+		endpoint string
+		describe int
+	}{{srv.URL(), 0}, {strip.URL, 1}} {
+		srv.ResetCalls()
+		s, err := NewSession(context.Background(), Settings{Region: "us-east-1",
+			AccessKey: "AKIAEMULATOR00000000", SecretKey: "secret", ECREndpoint: tc.endpoint})
+		if err != nil {
+			t.Fatal(err)
+		}
+		c, err := s.Client(context.Background(), "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		reg, err := c.RegistryScanning(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if reg.ID != "123456789012" {
+			t.Errorf("%s: registry ID %q", tc.endpoint, reg.ID)
+		}
+		if got := srv.CallCount("DescribeRegistry"); got != tc.describe {
+			t.Errorf("%s: DescribeRegistry called %d times, want %d", tc.endpoint, got, tc.describe)
+		}
 	}
 }
