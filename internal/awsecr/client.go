@@ -35,7 +35,7 @@ func (c *Client) RegistryScanning(ctx context.Context) (*compliance.Registry, er
 	out, err := c.api.GetRegistryScanningConfiguration(ctx,
 		&ecr.GetRegistryScanningConfigurationInput{})
 	if err != nil {
-		return nil, wrap("GetRegistryScanningConfiguration", "the registry in "+c.Region, err)
+		return nil, wrap("GetRegistryScanningConfiguration", registryObject("", c.Region), err)
 	}
 	id := aws.ToString(out.RegistryId)
 	if id == "" {
@@ -43,7 +43,7 @@ func (c *Client) RegistryScanning(ctx context.Context) (*compliance.Registry, er
 		// asked once more, so the registry ID is never guessed.
 		reg, err := c.api.DescribeRegistry(ctx, &ecr.DescribeRegistryInput{})
 		if err != nil {
-			return nil, wrap("DescribeRegistry", "the registry in "+c.Region, err)
+			return nil, wrap("DescribeRegistry", registryObject("", c.Region), err)
 		}
 		id = aws.ToString(reg.RegistryId)
 	}
@@ -91,6 +91,10 @@ func registryObject(id, region string) string {
 		return "the registry in " + region
 	}
 	return fmt.Sprintf("registry %s in %s", id, region)
+}
+
+func repositoryObject(name, region string) string {
+	return fmt.Sprintf("repository %s in %s", name, region)
 }
 
 func filterStrings(fs []types.ScanningRepositoryFilter) []string {

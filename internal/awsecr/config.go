@@ -127,9 +127,13 @@ func NewSession(ctx context.Context, s Settings) (*Session, error) {
 	if s.MaxBackoff > 0 {
 		backoff = s.MaxBackoff
 	}
+	concurrency := s.Concurrency
+	if concurrency <= 0 {
+		concurrency = DefaultConcurrency
+	}
 	opts := []func(*config.LoadOptions) error{
 		config.WithRetryer(func() aws.Retryer { return newRetryer(s.RetryMode, maxRetries, backoff) }),
-		config.WithHTTPClient(newHTTPClient(s.Concurrency, s.AttemptTimeout)),
+		config.WithHTTPClient(newHTTPClient(concurrency, s.AttemptTimeout)),
 	}
 	if s.Region != "" {
 		opts = append(opts, config.WithRegion(s.Region))
@@ -158,7 +162,9 @@ func NewSession(ctx context.Context, s Settings) (*Session, error) {
 	if s.UserAgent != "" {
 		cfg.AppID = s.UserAgent
 	}
+	roleARN := ""
 	if ar := s.AssumeRole; ar != nil {
+		roleARN = ar.RoleARN
 		provider := stscreds.NewAssumeRoleProvider(sts.NewFromConfig(cfg), ar.RoleARN,
 			func(o *stscreds.AssumeRoleOptions) {
 				if ar.SessionName != "" {
@@ -174,14 +180,6 @@ func NewSession(ctx context.Context, s Settings) (*Session, error) {
 		cfg.Credentials = aws.NewCredentialsCache(provider)
 	}
 
-	concurrency := s.Concurrency
-	if concurrency <= 0 {
-		concurrency = DefaultConcurrency
-	}
-	roleARN := ""
-	if s.AssumeRole != nil {
-		roleARN = s.AssumeRole.RoleARN
-	}
 	return &Session{cfg: cfg, endpoint: s.ECREndpoint, concurrency: concurrency, roleARN: roleARN,
 		clients: map[string]*Client{}}, nil
 }
@@ -241,9 +239,6 @@ func (s *Session) checkCredentials(ctx context.Context) error {
 // parallel calls reuse connections instead of opening new ones. It stays an
 // SDK buildable client, so AWS_CA_BUNDLE and other SDK settings still apply.
 func newHTTPClient(concurrency int, timeout time.Duration) *awshttp.BuildableClient {
-	if concurrency <= 0 {
-		concurrency = DefaultConcurrency
-	}
 	if timeout <= 0 {
 		timeout = attemptTimeout
 	}

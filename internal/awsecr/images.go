@@ -298,6 +298,6 @@ func summaryFromAPI(d types.ImageDetail) compliance.ImageSummary {
 }
 
 // imageError wraps an image call's error; it returns nil for nil.
-func (c *Client) imageError(action, object string, err error) error {
-	return wrap(action, fmt.Sprintf("repository %s in %s", object, c.Region), err)
+func (c *Client) imageError(action, repo string, err error) error {
+	return wrap(action, repositoryObject(repo, c.Region), err)
 }

@@ -99,8 +99,9 @@ func (c *Client) Observe(ctx context.Context, sel Selection) (*Observation, erro
 		})
 	}
 
-	col := &collector{live: map[string]compliance.Live{},
-		images: map[string]*compliance.ImageObservation{}}
+	col := &collector{live: map[string]compliance.Live{}, gone: map[string]bool{},
+		missing: map[string]bool{}, images: map[string]*compliance.ImageObservation{},
+		imageGone: map[string]bool{}}
 	col.calls.GetRegistryScanning = 1
 	if sel.Names != nil {
 		g.Go(func() error { return c.observeNames(gctx, g, sel, col) })
@@ -138,7 +139,9 @@ func (c *Client) observeNames(ctx context.Context, g *errgroup.Group, sel Select
 	c.batchGet(ctx, g, names, col)
 
 	found, missing, err := c.DescribeRepositories(ctx, sel.RegistryID, names)
-	col.addCall(func(calls *Calls) { calls.DescribeRepositories += (len(names) + 99) / 100 })
+	col.addCall(func(calls *Calls) {
+		calls.DescribeRepositories += len(chunks(names, describeNamesMax))
+	})
 	if err != nil {
 		return err
 	}
@@ -193,14 +196,16 @@ func (c *Client) readImages(ctx context.Context, g *errgroup.Group, sel Selectio
 
 // collector gathers the concurrent answers.
 type collector struct {
-	mu       sync.Mutex
-	repos    []Repository
-	live     map[string]compliance.Live
-	gone     map[string]bool
-	notFound []string
-	images   map[string]*compliance.ImageObservation
+	mu    sync.Mutex
+	repos []Repository
+	live  map[string]compliance.Live
+	// gone are repositories BatchGet no longer found.
+	gone map[string]bool
+	// missing are named repositories DescribeRepositories did not find.
+	missing map[string]bool
+	images  map[string]*compliance.ImageObservation
 	// imageGone are repositories deleted while their images were read.
-	imageGone []string
+	imageGone map[string]bool
 	calls     Calls
 }
 
@@ -219,7 +224,9 @@ func (c *collector) addRepository(r Repository) {
 func (c *collector) addMissing(names []string) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	c.notFound = append(c.notFound, names...)
+	for _, name := range names {
+		c.missing[name] = true
+	}
 }
 
 func (c *collector) addLive(live map[string]compliance.Live, missing []string) {
@@ -228,9 +235,6 @@ func (c *collector) addLive(live map[string]compliance.Live, missing []string) {
 	c.calls.BatchGetScanning++
 	for name, l := range live {
 		c.live[name] = l
-	}
-	if len(missing) > 0 && c.gone == nil {
-		c.gone = map[string]bool{}
 	}
 	for _, name := range missing {
 		c.gone[name] = true
@@ -243,7 +247,7 @@ func (c *collector) addImage(name string, img *compliance.ImageObservation, call
 	defer c.mu.Unlock()
 	c.calls.add(calls)
 	if gone {
-		c.imageGone = append(c.imageGone, name)
+		c.imageGone[name] = true
 		return
 	}
 	c.images[name] = img
@@ -251,21 +255,12 @@ func (c *collector) addImage(name string, img *compliance.ImageObservation, call
 
 func (c *collector) result(reg compliance.Registry, byName bool) *Observation {
 	obs := &Observation{Registry: reg, Calls: c.calls}
-	missing := map[string]bool{}
-	for _, name := range c.notFound {
-		missing[name] = true
-	}
-	imageGone := map[string]bool{}
-	for _, name := range c.imageGone {
-		imageGone[name] = true
-	}
-
 	for _, r := range c.repos {
 		live, ok := c.live[r.Name]
-		if (!ok && c.gone[r.Name]) || imageGone[r.Name] {
+		if (!ok && c.gone[r.Name]) || c.imageGone[r.Name] {
 			// Deleted between the listing and the scanning read.
 			if byName {
-				missing[r.Name] = true
+				c.missing[r.Name] = true
 			} else {
 				obs.Vanished = append(obs.Vanished, r.Name)
 			}
@@ -279,7 +274,7 @@ func (c *collector) result(reg compliance.Registry, byName bool) *Observation {
 		o.Image = c.images[r.Name]
 		obs.Repositories = append(obs.Repositories, o)
 	}
-	for name := range missing {
+	for name := range c.missing {
 		obs.Repositories = append(obs.Repositories, compliance.Observation{Name: name})
 	}
 	slices.Sort(obs.Vanished)

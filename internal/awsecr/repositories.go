@@ -76,7 +76,7 @@ func (c *Client) describeNames(ctx context.Context, registryID string,
 	if err != nil {
 		object := registryObject(registryID, c.Region)
 		if len(names) == 1 {
-			object = fmt.Sprintf("repository %s in %s", names[0], c.Region)
+			object = repositoryObject(names[0], c.Region)
 		}
 		return nil, wrap("DescribeRepositories", object, err)
 	}
@@ -109,7 +109,7 @@ func (c *Client) ScanningConfigurations(ctx context.Context,
 	for _, f := range out.Failures {
 		if f.FailureCode != types.ScanningConfigurationFailureCodeRepositoryNotFound {
 			return nil, nil, wrap("BatchGetRepositoryScanningConfiguration",
-				fmt.Sprintf("repository %s in %s", aws.ToString(f.RepositoryName), c.Region),
+				repositoryObject(aws.ToString(f.RepositoryName), c.Region),
 				fmt.Errorf("%s: %s", f.FailureCode, aws.ToString(f.FailureReason)))
 		}
 		missing = append(missing, aws.ToString(f.RepositoryName))
@@ -124,8 +124,7 @@ func (c *Client) SetScanOnPush(ctx context.Context, registryID, name string, on 
 		RegistryId:                 optional(registryID),
 		ImageScanningConfiguration: &types.ImageScanningConfiguration{ScanOnPush: on},
 	})
-	return wrap("PutImageScanningConfiguration",
-		fmt.Sprintf("repository %s in %s", name, c.Region), err)
+	return wrap("PutImageScanningConfiguration", repositoryObject(name, c.Region), err)
 }
 
 // repositoriesObject names the repositories of a batch call, the first few
@@ -133,7 +132,7 @@ func (c *Client) SetScanOnPush(ctx context.Context, registryID, name string, on 
 func repositoriesObject(names []string, region string) string {
 	const shown = 3
 	if len(names) == 1 {
-		return fmt.Sprintf("repository %s in %s", names[0], region)
+		return repositoryObject(names[0], region)
 	}
 	list := strings.Join(names[:min(len(names), shown)], ", ")
 	if len(names) > shown {

@@ -101,10 +101,14 @@ func Plan(current Registry, owned Owned, want Desired) (Registry, Owned, error) 
 
 	before := next.RuleFilters(want.Frequency)
 	next.Rules = MergeFilters(next.Rules, want.Frequency, want.Filters)
-	added := AppendMissing(slices.Clone(keep), missingFrom(before, want.Filters)...)
+	added := slices.Clone(keep)
+	for _, f := range want.Filters {
+		if !slices.Contains(before, f) {
+			added = AppendMissing(added, f)
+		}
+	}
 	slices.Sort(added)
 
-	next.ScanType = current.ScanType
 	if want.ScanType != "" {
 		next.ScanType = want.ScanType
 	}
@@ -236,7 +240,7 @@ func (r Registry) PresentFilters(freq Frequency, filters []string) []string {
 // when one is named, else the SCAN_ON_PUSH rule, else the only rule.
 func (r Registry) AdoptedRule(freq Frequency) Rule {
 	if freq != "" {
-		return Rule{Frequency: freq, Filters: nonNil(slices.Clone(r.RuleFilters(freq)))}
+		return Rule{Frequency: freq, Filters: nonNil(r.RuleFilters(freq))}
 	}
 	if fs := r.RuleFilters(FrequencyScanOnPush); fs != nil {
 		return Rule{Frequency: FrequencyScanOnPush, Filters: fs}
@@ -310,25 +314,6 @@ func removeFilters(rules []Rule, freq Frequency, filters []string) []Rule {
 		out = append(out, rule)
 	}
 	return out
-}
-
-// missingFrom returns the filters, each once and in order, that have lacks.
-func missingFrom(have, filters []string) []string {
-	var out []string
-	for _, f := range filters {
-		if !slices.Contains(have, f) && !slices.Contains(out, f) {
-			out = append(out, f)
-		}
-	}
-	return out
-}
-
-func quoteList(values []string) string {
-	quoted := make([]string, len(values))
-	for i, v := range values {
-		quoted[i] = fmt.Sprintf("%q", v)
-	}
-	return "[" + strings.Join(quoted, ", ") + "]"
 }
 
 // SelectRepositories returns, sorted, the repository names an enforcement in

@@ -197,12 +197,12 @@ func (r Report) repositoryFix(failing []Verdict, limit int) string {
 	names := make([]string, 0, min(len(failing), limit))
 	for _, v := range failing[:min(len(failing), limit)] {
 		if v.Status == StatusNoncompliant {
-			names = append(names, fmt.Sprintf("%q", v.Name))
+			names = append(names, v.Name)
 		}
 	}
 	first := "REPOSITORY"
 	if len(names) > 0 {
-		first = strings.Trim(names[0], `"`)
+		first = names[0]
 	}
 	return fmt.Sprintf("To fix, set the repository flag the kubescape policy reads, for each "+
 		"repository:\n\n"+
@@ -211,8 +211,8 @@ func (r Report) repositoryFix(failing []Verdict, limit int) string {
 		"or let Terraform keep it on:\n\n"+
 		"  resource \"c0221_scan_enforcement\" \"repositories\" {\n"+
 		"    mode             = \"repository\"\n"+
-		"    repository_names = [%s]\n"+
-		"  }\n", r.Region, first, strings.Join(names, ", "))
+		"    repository_names = %s\n"+
+		"  }\n", r.Region, first, quoteList(names))
 }
 
 // MergeFilters returns a copy of rules in which the rule of the given

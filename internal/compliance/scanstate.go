@@ -91,12 +91,13 @@ func NormaliseScan(scanType ScanType, s ImageScan) ScanState {
 	if !s.Found || s.Status == "" {
 		return ScanStateNoScan
 	}
-	switch strings.ToUpper(s.Status) {
+	status := strings.ToUpper(s.Status)
+	switch status {
 	case ECRScanComplete, ECRScanActive:
 		if scanType == ScanTypeEnhanced && !s.hasResults() {
 			return ScanStatePending
 		}
-		if strings.ToUpper(s.Status) == ECRScanActive {
+		if status == ECRScanActive {
 			return ScanStateActive
 		}
 		return ScanStateComplete

@@ -1,6 +1,10 @@
 package compliance
 
-import "slices"
+import (
+	"fmt"
+	"slices"
+	"strings"
+)
 
 // AppendMissing appends to dst each value it does not hold yet, in order,
 // so a value repeated in values is added once.
@@ -11,4 +15,14 @@ func AppendMissing(dst []string, values ...string) []string {
 		}
 	}
 	return dst
+}
+
+// quoteList renders values as a bracketed list of quoted strings, the way
+// HCL writes a list of strings: ["a", "b"].
+func quoteList(values []string) string {
+	quoted := make([]string, len(values))
+	for i, v := range values {
+		quoted[i] = fmt.Sprintf("%q", v)
+	}
+	return "[" + strings.Join(quoted, ", ") + "]"
 }
