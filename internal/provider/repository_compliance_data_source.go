@@ -163,7 +163,7 @@ func (d *repositoryComplianceDataSource) Read(ctx context.Context, req datasourc
 	addImageWarnings(&resp.Diagnostics, verdicts)
 	addNoteWarnings(&resp.Diagnostics, verdicts)
 	resp.Diagnostics.Append(m.setReport(ctx, report)...)
-	m.ID = types.StringValue(m.stableID(ctx, report.Region, report.RegistryID))
+	m.ID = types.StringValue(m.stableID(ctx, opts, report.Region, report.RegistryID))
 	if !report.Compliant {
 		summary := report.FailureSummary()
 		detail := report.FailureDetail(maxNamedInDiagnostic, opts)

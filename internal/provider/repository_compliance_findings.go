@@ -312,7 +312,7 @@ func addImageWarnings(diags *diag.Diagnostics, verdicts []compliance.Verdict) {
 		for _, f := range v.LatestImage.IgnoredFindings {
 			if f.Expired {
 				expired = append(expired, fmt.Sprintf("%s: %s (%s), expired %s", v.Name, f.ID,
-					f.Severity, f.Expires.UTC().Format(time.RFC3339)))
+					f.Severity, *timeString(f.Expires)))
 			}
 		}
 	}

@@ -55,6 +55,15 @@ type ruleValue struct {
 	RepositoryFilters []string `tfsdk:"repository_filters"`
 }
 
+// ruleValues renders registry rules for registry_rules and previous_configuration.
+func ruleValues(rules []compliance.Rule) []ruleValue {
+	out := make([]ruleValue, 0, len(rules))
+	for _, r := range rules {
+		out = append(out, ruleValue{string(r.Frequency), r.Filters})
+	}
+	return out
+}
+
 type reasonValue struct {
 	Code    string `tfsdk:"code"`
 	Message string `tfsdk:"message"`
@@ -162,12 +171,8 @@ func (m *repositoryComplianceModel) setReport(ctx context.Context, r compliance.
 	m.NoncompliantRepositoryNames = stringList(r.NoncompliantNames)
 	m.ReportJSON = types.StringValue(r.JSON())
 
-	rules := make([]ruleValue, 0, len(r.Rules))
-	for _, rule := range r.Rules {
-		rules = append(rules, ruleValue{string(rule.Frequency), rule.Filters})
-	}
 	var d diag.Diagnostics
-	m.RegistryRules, d = types.ListValueFrom(ctx, ruleType, rules)
+	m.RegistryRules, d = types.ListValueFrom(ctx, ruleType, ruleValues(r.Rules))
 	diags.Append(d...)
 
 	s := r.Summary
@@ -198,8 +203,10 @@ func (m *repositoryComplianceModel) setReport(ctx context.Context, r compliance.
 }
 
 // stableID hashes the inputs that decide the result, so the same
-// configuration against the same registry keeps the same id.
-func (m *repositoryComplianceModel) stableID(ctx context.Context, region, registryID string) string {
+// configuration against the same registry keeps the same id. opts are the
+// model's options.
+func (m *repositoryComplianceModel) stableID(ctx context.Context, opts compliance.Options,
+	region, registryID string) string {
 	var names, filters, exclude []string
 	if !m.RepositoryNames.IsNull() {
 		m.RepositoryNames.ElementsAs(ctx, &names, false)
@@ -207,7 +214,6 @@ func (m *repositoryComplianceModel) stableID(ctx context.Context, region, regist
 	}
 	m.RepositoryFilters.ElementsAs(ctx, &filters, false)
 	m.ExcludeRepositoryFilters.ElementsAs(ctx, &exclude, false)
-	opts, _ := m.options(ctx)
 	b, _ := json.Marshal([]any{region, registryID, m.RepositoryNames.IsNull(), names, filters,
 		exclude, opts.Policy, opts.Minimum, opts.RequireEnhanced, opts.Exemptions,
 		opts.ThirdParty, m.ReportDetail.ValueString(), opts.Findings})
@@ -216,9 +222,17 @@ func (m *repositoryComplianceModel) stableID(ctx context.Context, region, regist
 }
 
 func stringList(values []string) types.List {
+	return types.ListValueMust(types.StringType, stringElements(values))
+}
+
+func stringSet(values []string) types.Set {
+	return types.SetValueMust(types.StringType, stringElements(values))
+}
+
+func stringElements(values []string) []attr.Value {
 	elems := make([]attr.Value, 0, len(values))
 	for _, v := range values {
 		elems = append(elems, types.StringValue(v))
 	}
-	return types.ListValueMust(types.StringType, elems)
+	return elems
 }

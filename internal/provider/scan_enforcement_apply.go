@@ -90,13 +90,9 @@ func (r *scanEnforcementResource) applyRegistry(ctx context.Context, client *aws
 	plan.setOwned(nextOwned)
 	plan.ChangedRepositoryNames = stringSet(nil)
 	if plan.CoveredRepositoryNames.IsUnknown() {
-		covered, err := coveredByFilters(ctx, client, live.ID, want.Filters)
-		if err != nil {
-			// The configuration is written: save it, and say what is missing.
-			addCallError(diags, "Cannot list the repositories the filters cover in "+
-				client.Region, err)
-			covered = []string{}
-		}
+		// The configuration is written: on failure save it anyway, with the
+		// error saying what is missing.
+		covered, _ := coveredByFilters(ctx, client, live.ID, want.Filters, diags)
 		plan.CoveredRepositoryNames = stringList(covered)
 	}
 	return true
@@ -151,12 +147,7 @@ func (r *scanEnforcementResource) applyRepository(ctx context.Context, client *a
 	plan.ScanTypeChangedFrom = types.StringNull()
 
 	record := func() {
-		covered := []string{}
-		for _, n := range target {
-			if flags[n] {
-				covered = append(covered, n)
-			}
-		}
+		covered := flaggedOn(target, flags)
 		plan.CoveredRepositoryNames = stringList(covered)
 		plan.ChangedRepositoryNames = stringSet(changed)
 		fields["covered_repositories"] = len(covered)

@@ -234,14 +234,10 @@ func (m *scanEnforcementModel) names(ctx context.Context) ([]string, diag.Diagno
 
 func registryValue(ctx context.Context, reg compliance.Registry) (types.Object,
 	diag.Diagnostics) {
-	rules := make([]ruleValue, 0, len(reg.Rules))
-	for _, r := range reg.Rules {
-		rules = append(rules, ruleValue{string(r.Frequency), append([]string{}, r.Filters...)})
-	}
 	return types.ObjectValueFrom(ctx, previousConfigurationAttrTypes, struct {
 		ScanType string      `tfsdk:"scan_type"`
 		Rules    []ruleValue `tfsdk:"registry_rules"`
-	}{string(reg.ScanType), rules})
+	}{string(reg.ScanType), ruleValues(reg.Rules)})
 }
 
 func setStrings(ctx context.Context, s types.Set) ([]string, diag.Diagnostics) {
@@ -252,12 +248,4 @@ func setStrings(ctx context.Context, s types.Set) ([]string, diag.Diagnostics) {
 	diags := s.ElementsAs(ctx, &out, false)
 	slices.Sort(out)
 	return out, diags
-}
-
-func stringSet(values []string) types.Set {
-	elems := make([]attr.Value, 0, len(values))
-	for _, v := range values {
-		elems = append(elems, types.StringValue(v))
-	}
-	return types.SetValueMust(types.StringType, elems)
 }

@@ -117,14 +117,11 @@ func (r *scanEnforcementResource) planRegistry(ctx context.Context, client *awse
 	// plan and apply makes Terraform refuse the apply as an "inconsistent
 	// final plan", worded as a provider bug. Nothing is written; planning
 	// again converges. Listed in the docs' Limitations.
-	flags, err := repositoryFlags(ctx, client, live.ID, nil, nil)
-	if err != nil {
-		addCallError(&diags, "Cannot list the repositories the filters cover in "+client.Region,
-			err)
+	covered, flags := coveredByFilters(ctx, client, live.ID, want.Filters, &diags)
+	if flags == nil {
 		return diags
 	}
-	plan.CoveredRepositoryNames = stringList(
-		compliance.SelectRepositories(sortedKeys(flags), nil, want.Filters))
+	plan.CoveredRepositoryNames = stringList(covered)
 	warnUnscanned(&diags, live, next, flags)
 	return diags
 }

@@ -27,12 +27,7 @@ func (r *scanEnforcementResource) readRegistry(ctx context.Context, client *awse
 	state.RepositoryFilters = stringSet(present)
 	state.ScanType = types.StringValue(string(live.ScanType))
 
-	covered, err := coveredByFilters(ctx, client, live.ID, present)
-	if err != nil {
-		addCallError(&diags, "Cannot list the repositories the filters cover in "+client.Region,
-			err)
-		return diags
-	}
+	covered, _ := coveredByFilters(ctx, client, live.ID, present, &diags)
 	state.CoveredRepositoryNames = stringList(covered)
 	return diags
 }
@@ -60,13 +55,8 @@ func (r *scanEnforcementResource) readRepository(ctx context.Context, client *aw
 			err)
 		return diags
 	}
-	covered := []string{}
-	for _, n := range compliance.SelectRepositories(sortedKeys(flags), names, filters) {
-		if flags[n] {
-			covered = append(covered, n)
-		}
-	}
-	state.CoveredRepositoryNames = stringList(covered)
+	state.CoveredRepositoryNames = stringList(flaggedOn(
+		compliance.SelectRepositories(sortedKeys(flags), names, filters), flags))
 
 	if gone := missingNames(changed, flags); len(gone) > 0 {
 		diags.AddWarning("Repositories deleted outside Terraform",
@@ -139,17 +129,32 @@ func repositoryFlags(ctx context.Context, client *awsecr.Client, registryID stri
 	return flags, err
 }
 
-// coveredByFilters lists, sorted, the repositories any filter matches.
+// coveredByFilters lists, sorted, the repositories any filter matches, and
+// the flags of every repository it listed. On failure it reports the error
+// and returns no repositories and nil flags.
 func coveredByFilters(ctx context.Context, client *awsecr.Client, registryID string,
-	filters []string) ([]string, error) {
+	filters []string, diags *diag.Diagnostics) ([]string, map[string]bool) {
 	if len(filters) == 0 {
-		return []string{}, nil
+		return []string{}, map[string]bool{}
 	}
 	flags, err := repositoryFlags(ctx, client, registryID, nil, nil)
 	if err != nil {
-		return nil, err
+		addCallError(diags, "Cannot list the repositories the filters cover in "+client.Region,
+			err)
+		return []string{}, nil
 	}
-	return compliance.SelectRepositories(sortedKeys(flags), nil, filters), nil
+	return compliance.SelectRepositories(sortedKeys(flags), nil, filters), flags
+}
+
+// flaggedOn keeps the names whose scanOnPush flag is on.
+func flaggedOn(names []string, flags map[string]bool) []string {
+	out := []string{}
+	for _, n := range names {
+		if flags[n] {
+			out = append(out, n)
+		}
+	}
+	return out
 }
 
 func missingNames(names []string, flags map[string]bool) []string {
