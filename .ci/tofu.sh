@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Builds OpenTofu from the Go module proxy once and caches the binary outside
-# the repository; prints the binary's path. Used by .ci/run and make test-tofu.
+# the repository; prints the binary's path. Used by .ci/run.
 set -euo pipefail
 
 version="${TOFU_VERSION:-v1.10.7}"

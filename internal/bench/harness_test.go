@@ -5,7 +5,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"sort"
 	"strings"
 	"sync"
 	"testing"
@@ -53,16 +52,7 @@ func verdict(ok bool) string {
 // prod and staging groups, so results mix passes and failures.
 func emulator(b *testing.B, n int, latency time.Duration) *ecremu.Server {
 	b.Helper()
-	// No settle delay: the provider must cope with an endpoint that answers
-	// at once, as another emulator or a nearby VPC endpoint does.
-	srv := ecremu.New(ecremu.WithResponseSettle(0))
-	if err := srv.Start("127.0.0.1:0"); err != nil {
-		b.Fatal(err)
-	}
-	b.Cleanup(func() { _ = srv.Close() })
-	if _, err := srv.SeedSynthetic(region, n, ecremu.SyntheticConfig{}); err != nil {
-		b.Fatal(err)
-	}
+	srv := syntheticEmulator(b, n, ecremu.SyntheticConfig{})
 	err := srv.SetRegistryScanning(region, "BASIC", []ecremu.ScanningRule{{
 		ScanFrequency: "SCAN_ON_PUSH",
 		RepositoryFilters: []ecremu.RepositoryFilter{
@@ -73,6 +63,22 @@ func emulator(b *testing.B, n int, latency time.Duration) *ecremu.Server {
 		b.Fatal(err)
 	}
 	srv.SetLatency(ecremu.AllOperations, latency)
+	return srv
+}
+
+// syntheticEmulator serves n synthetic repositories on loopback. No settle
+// delay: the provider must cope with an endpoint that answers at once, as
+// another emulator or a nearby VPC endpoint does.
+func syntheticEmulator(b *testing.B, n int, cfg ecremu.SyntheticConfig) *ecremu.Server {
+	b.Helper()
+	srv := ecremu.New(ecremu.WithResponseSettle(0))
+	if err := srv.Start("127.0.0.1:0"); err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { _ = srv.Close() })
+	if _, err := srv.SeedSynthetic(region, n, cfg); err != nil {
+		b.Fatal(err)
+	}
 	return srv
 }
 
@@ -187,13 +193,4 @@ func write(b *testing.B, path, content string) {
 	if err := os.WriteFile(path, []byte(content), 0o600); err != nil {
 		b.Fatal(err)
 	}
-}
-
-func sortedOps(m map[string]int) []string {
-	ops := make([]string, 0, len(m))
-	for op := range m {
-		ops = append(ops, op)
-	}
-	sort.Strings(ops)
-	return ops
 }

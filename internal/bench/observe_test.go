@@ -3,6 +3,7 @@ package bench
 import (
 	"context"
 	"fmt"
+	"maps"
 	"reflect"
 	"slices"
 	"strings"
@@ -82,7 +83,7 @@ func BenchmarkObserve_calls(b *testing.B) {
 		"GetRegistryScanningConfiguration":        1,
 	}
 	calls := srv.Calls()
-	for _, op := range sortedOps(want) {
+	for _, op := range slices.Sorted(maps.Keys(want)) {
 		record(fmt.Sprintf("calls N=%d: %s", n, op),
 			fmt.Sprintf("%d actual / %d minimum", calls[op], want[op]), verdict(calls[op] == want[op]))
 	}
@@ -165,14 +166,7 @@ func sortObs(in []compliance.Observation) []compliance.Observation {
 // repository (an index adds its BatchGetImage).
 func BenchmarkObserve_findingsCalls(b *testing.B) {
 	const n = 1000
-	srv := ecremu.New(ecremu.WithResponseSettle(0))
-	if err := srv.Start("127.0.0.1:0"); err != nil {
-		b.Fatal(err)
-	}
-	b.Cleanup(func() { _ = srv.Close() })
-	if _, err := srv.SeedSynthetic(region, n, ecremu.SyntheticConfig{ImagesPerRepository: 3}); err != nil {
-		b.Fatal(err)
-	}
+	srv := syntheticEmulator(b, n, ecremu.SyntheticConfig{ImagesPerRepository: 3})
 	c := client(b, srv, awsecr.Settings{})
 	for b.Loop() {
 		srv.ResetCalls()

@@ -60,7 +60,7 @@ func BenchmarkApply_memoryAndState(b *testing.B) {
 		for _, detail := range []string{"all", "noncompliant"} {
 			b.Run(fmt.Sprintf("N=%d/detail=%s", n, detail), func(b *testing.B) {
 				// Every synthetic name contains "svc"; the 100 legacy ones fail.
-				srv := emulator(b, n-100, 0)
+				srv := syntheticEmulator(b, n-100, ecremu.SyntheticConfig{})
 				err := srv.SetRegistryScanning(region, "BASIC", []ecremu.ScanningRule{{
 					ScanFrequency:     "SCAN_ON_PUSH",
 					RepositoryFilters: []ecremu.RepositoryFilter{{Filter: "svc", FilterType: "WILDCARD"}},

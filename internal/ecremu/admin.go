@@ -137,9 +137,9 @@ func (s *Server) stateDoc(region string, withRepos bool) stateDoc {
 	for _, name := range rs.names {
 		rp := rs.repos[name]
 		freq, _ := effectiveScanning(rs.scanning, name, rp.scanOnPush, s.legacyBasic)
-		doc.Repositories = append(doc.Repositories, stateRepo{Name: name, ARN: s.repoARN(region, name),
-			CreatedAt: rp.createdAt, ScanOnPush: rp.scanOnPush, ImageTagMutability: rp.tagMutability,
-			ImageCount: len(rp.images), ScanFrequency: freq})
+		doc.Repositories = append(doc.Repositories, stateRepo{Name: name,
+			ARN: repoARN(region, s.account, name), CreatedAt: rp.createdAt, ScanOnPush: rp.scanOnPush,
+			ImageTagMutability: rp.tagMutability, ImageCount: len(rp.images), ScanFrequency: freq})
 	}
 	return doc
 }

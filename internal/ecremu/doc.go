@@ -47,9 +47,10 @@
 //
 // Any AWS SDK client works with BaseEndpoint set to URL() and static dummy
 // credentials. aws-sdk-go-v2 (smithy-go 1.28) with net/http has a race that
-// a loopback server can expose on answers larger than 4 KiB; the server
-// delays such answers by 5ms (WithResponseSettle), and HTTPClient returns a
-// client immune to it, for tests that build their own SDK client.
+// a loopback server can expose on answers larger than its first read; the
+// server delays answers over 3 KiB by DefaultResponseSettle
+// (WithResponseSettle). HTTPClient returns a client immune to it, as the
+// provider's own client is, for tests that build their own SDK client.
 //
 // # Admin endpoints
 //

@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 	"time"
@@ -20,10 +21,7 @@ const (
 	MediaTypeOCIConfig                = "application/vnd.oci.image.config.v1+json"
 	MediaTypeDockerConfig             = "application/vnd.docker.container.image.v1+json"
 	MediaTypeCosignSignature          = "application/vnd.dev.cosign.artifact.sig.v1+json"
-	MediaTypeInTotoAttestation        = "application/vnd.in-toto+json"
-	MediaTypeDSSEEnvelope             = "application/vnd.dsse.envelope.v1+json"
 	MediaTypeSPDX                     = "application/spdx+json"
-	MediaTypeCycloneDX                = "application/vnd.cyclonedx+json"
 	mediaTypeOCILayer                 = "application/vnd.oci.image.layer.v1.tar+gzip"
 	mediaTypeDockerLayer              = "application/vnd.docker.image.rootfs.diff.tar.gzip"
 	defaultImageSize            int64 = 10 << 20
@@ -263,18 +261,9 @@ func copyImage(img Image) Image {
 	out.Manifests = nil
 	if img.Scan != nil {
 		sc := *img.Scan
-		if sc.SeverityCounts != nil {
-			sc.SeverityCounts = make(map[string]int32, len(img.Scan.SeverityCounts))
-			for k, v := range img.Scan.SeverityCounts {
-				sc.SeverityCounts[k] = v
-			}
-		}
-		if sc.Findings != nil {
-			sc.Findings = slices.Clone(sc.Findings)
-		}
-		if sc.EnhancedFindings != nil {
-			sc.EnhancedFindings = slices.Clone(sc.EnhancedFindings)
-		}
+		sc.SeverityCounts = maps.Clone(sc.SeverityCounts)
+		sc.Findings = slices.Clone(sc.Findings)
+		sc.EnhancedFindings = slices.Clone(sc.EnhancedFindings)
 		out.Scan = &sc
 	}
 	return out

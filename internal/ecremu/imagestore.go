@@ -18,9 +18,9 @@ import (
 func (s *Server) PutImage(region, repoName string, img Image) (string, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	r, ok := s.writeRegion(region).repos[repoName]
-	if !ok {
-		return "", fmt.Errorf("ecremu: repository %q not found in %s", repoName, normRegion(region))
+	_, r, err := s.lookupRepo(region, repoName)
+	if err != nil {
+		return "", err
 	}
 	return s.putImageLocked(r, img, time.Time{}, 0)
 }
@@ -202,9 +202,9 @@ func (s *Server) Image(region, repoName, ref string) (Image, bool) {
 func (s *Server) SetImageScan(region, repoName, ref string, scan *Scan) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	r, ok := s.writeRegion(region).repos[repoName]
-	if !ok {
-		return fmt.Errorf("ecremu: repository %q not found in %s", repoName, normRegion(region))
+	_, r, err := s.lookupRepo(region, repoName)
+	if err != nil {
+		return err
 	}
 	si, ok := r.lookupRef(ref)
 	if !ok {
@@ -254,6 +254,21 @@ func (r *repo) resolveImageID(id imageIDIn) (*storedImage, string, string) {
 		return nil, "ImageNotFound", "Requested image not found"
 	}
 	return r.images[d], "", ""
+}
+
+// findImage resolves an ImageIdentifier of a DescribeImages or scan request:
+// a malformed identifier is an InvalidParameterException, any other failure
+// an ImageNotFoundException.
+func (r *repo) findImage(c *call, id imageIDIn) (*storedImage, *apiError) {
+	si, code, reason := r.resolveImageID(id)
+	switch code {
+	case "":
+		return si, nil
+	case "MissingDigestAndTag", "InvalidImageDigest", "InvalidImageTag":
+		return nil, newAPIError(codeInvalidParameter, "%s", reason)
+	default:
+		return nil, errImageNotFound(id, r.name, c.account)
+	}
 }
 
 // sortedDigests lists a repository's image digests in digest order, which

@@ -55,13 +55,9 @@ func (s *Server) describeImages(c *call, in *describeImagesIn) (any, *apiError) 
 	if in.ImageIDs != nil {
 		seen := map[string]bool{}
 		for _, id := range in.ImageIDs {
-			si, code, reason := r.resolveImageID(id)
-			switch code {
-			case "":
-			case "MissingDigestAndTag", "InvalidImageDigest", "InvalidImageTag":
-				return nil, newAPIError(codeInvalidParameter, "%s", reason)
-			default:
-				return nil, errImageNotFound(id, r.name, c.account)
+			si, aerr := r.findImage(c, id)
+			if aerr != nil {
+				return nil, aerr
 			}
 			if !seen[si.img.Digest] {
 				seen[si.img.Digest] = true
@@ -88,29 +84,14 @@ func (s *Server) describeImages(c *call, in *describeImagesIn) (any, *apiError) 
 		return tagStatus == "TAGGED" && !tagged || tagStatus == "UNTAGGED" && tagged
 	})
 	scope := r.name + "|" + tagStatus + "|" + imageStatus
-	start := 0
-	if in.NextToken != nil {
-		after, ok := decodeToken(*in.NextToken, c.op, c.region, scope)
-		if !ok {
-			return nil, errBadToken(styleInvalidParameter)
-		}
-		i, found := slices.BinarySearch(digests, after)
-		if found {
-			i++
-		}
-		start = i
+	page, next, aerr := pageAfter(c, scope, digests, in.NextToken, in.MaxResults)
+	if aerr != nil {
+		return nil, aerr
 	}
-	limit := 100
-	if in.MaxResults != nil {
-		limit = int(*in.MaxResults)
-	}
-	end := min(start+limit, len(digests))
-	for _, d := range digests[start:end] {
+	for _, d := range page {
 		out.ImageDetails = append(out.ImageDetails, wireDetail(c, r.name, r.images[d]))
 	}
-	if end < len(digests) && end > start {
-		out.NextToken = encodeToken(c.op, c.region, scope, digests[end-1])
-	}
+	out.NextToken = next
 	return out, nil
 }
 

@@ -100,15 +100,12 @@ func (s *Server) batchGetRepoScanning(c *call, in *batchGetRepoScanningIn) (any,
 		r, ok := rs.repos[name]
 		if !ok {
 			out.Failures = append(out.Failures, repoScanningFailure{RepositoryName: name,
-				FailureCode: "REPOSITORY_NOT_FOUND",
-				FailureReason: fmt.Sprintf(
-					"The repository with name '%s' does not exist in the registry with id '%s'",
-					name, c.account)})
+				FailureCode: "REPOSITORY_NOT_FOUND", FailureReason: errRepoNotFound(name, c.account).Message})
 			continue
 		}
 		freq, applied := effectiveScanning(rs.scanning, name, r.scanOnPush, s.legacyBasic)
 		out.ScanningConfigurations = append(out.ScanningConfigurations, repoScanningConfig{
-			RepositoryArn: s.repoARN(c.region, name), RepositoryName: name,
+			RepositoryArn: repoARN(c.region, c.account, name), RepositoryName: name,
 			ScanOnPush: freq == FrequencyScanOnPush, ScanFrequency: freq, AppliedScanFilters: applied})
 	}
 	return out, nil

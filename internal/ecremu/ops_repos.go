@@ -1,9 +1,6 @@
 package ecremu
 
-import (
-	"fmt"
-	"slices"
-)
+import "fmt"
 
 // Repository operations: DescribeRepositories, CreateRepository,
 // DeleteRepository and PutImageScanningConfiguration.
@@ -59,7 +56,7 @@ func (s *Server) describeRepositories(c *call, in *describeReposIn) (any, *apiEr
 			}
 			if !seen[name] {
 				seen[name] = true
-				out.Repositories = append(out.Repositories, s.wireRepo(c, r))
+				out.Repositories = append(out.Repositories, wireRepo(c, r))
 			}
 		}
 		return out, nil
@@ -67,31 +64,14 @@ func (s *Server) describeRepositories(c *call, in *describeReposIn) (any, *apiEr
 	if foreign {
 		return out, nil
 	}
-	limit := 100
-	if in.MaxResults != nil {
-		limit = int(*in.MaxResults)
+	names, next, aerr := pageAfter(c, "", rs.names, in.NextToken, in.MaxResults)
+	if aerr != nil {
+		return nil, aerr
 	}
-	start := 0
-	if in.NextToken != nil {
-		after, ok := decodeToken(*in.NextToken, c.op, c.region, "")
-		if !ok {
-			return nil, errBadToken(styleInvalidParameter)
-		}
-		// Resume after the last name served, whatever was created or
-		// deleted since.
-		i, found := slices.BinarySearch(rs.names, after)
-		if found {
-			i++
-		}
-		start = i
+	for _, name := range names {
+		out.Repositories = append(out.Repositories, wireRepo(c, rs.repos[name]))
 	}
-	end := min(start+limit, len(rs.names))
-	for _, name := range rs.names[start:end] {
-		out.Repositories = append(out.Repositories, s.wireRepo(c, rs.repos[name]))
-	}
-	if end < len(rs.names) && end > start {
-		out.NextToken = encodeToken(c.op, c.region, "", rs.names[end-1])
-	}
+	out.NextToken = next
 	return out, nil
 }
 
@@ -114,6 +94,11 @@ type createRepoIn struct {
 
 func (in *createRepoIn) repoName() string { return deref(in.RepositoryName) }
 
+// tagMutabilities are the values of imageTagMutability.
+var tagMutabilities = []string{
+	"MUTABLE", "IMMUTABLE", "IMMUTABLE_WITH_EXCLUSION", "MUTABLE_WITH_EXCLUSION",
+}
+
 type repositoryOut struct {
 	Repository wireRepository `json:"repository"`
 }
@@ -122,8 +107,7 @@ func (s *Server) createRepository(c *call, in *createRepoIn) (any, *apiError) {
 	var v violations
 	v.checkRegistryID(in.RegistryID)
 	v.checkRepoName("repositoryName", in.RepositoryName, true)
-	v.checkEnum("imageTagMutability", in.ImageTagMutability,
-		"MUTABLE", "IMMUTABLE", "IMMUTABLE_WITH_EXCLUSION", "MUTABLE_WITH_EXCLUSION")
+	v.checkEnum("imageTagMutability", in.ImageTagMutability, tagMutabilities...)
 	if e := in.EncryptionConfiguration; e != nil {
 		if e.EncryptionType == nil {
 			v.add("encryptionConfiguration.encryptionType", "null", "Member must not be null")
@@ -157,7 +141,7 @@ func (s *Server) createRepository(c *call, in *createRepoIn) (any, *apiError) {
 		}
 	}
 	rs.addRepo(r)
-	return repositoryOut{Repository: s.wireRepo(c, r)}, nil
+	return repositoryOut{Repository: wireRepo(c, r)}, nil
 }
 
 type deleteRepoIn struct {
@@ -185,7 +169,7 @@ func (s *Server) deleteRepository(c *call, in *deleteRepoIn) (any, *apiError) {
 				"because it still contains images",
 			r.name, c.account)
 	}
-	out := repositoryOut{Repository: s.wireRepo(c, r)}
+	out := repositoryOut{Repository: wireRepo(c, r)}
 	s.writeRegion(c.region).removeRepo(r.name)
 	return out, nil
 }

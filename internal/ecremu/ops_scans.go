@@ -21,7 +21,7 @@ type wireScanFindings struct {
 	ImageScanCompletedAt         *epochTime            `json:"imageScanCompletedAt,omitempty"`
 	VulnerabilitySourceUpdatedAt *epochTime            `json:"vulnerabilitySourceUpdatedAt,omitempty"`
 	FindingSeverityCounts        map[string]int32      `json:"findingSeverityCounts,omitzero"`
-	Findings                     []wireFinding         `json:"findings,omitzero"`
+	Findings                     []Finding             `json:"findings,omitzero"`
 	EnhancedFindings             []wireEnhancedFinding `json:"enhancedFindings,omitzero"`
 }
 
@@ -53,15 +53,11 @@ func (s *Server) findImageForScan(c *call, in *imageScanIn) (*repo, *storedImage
 	if aerr != nil {
 		return nil, nil, aerr
 	}
-	si, code, reason := r.resolveImageID(*in.ImageID)
-	switch code {
-	case "":
-		return r, si, nil
-	case "MissingDigestAndTag", "InvalidImageDigest", "InvalidImageTag":
-		return nil, nil, newAPIError(codeInvalidParameter, "%s", reason)
-	default:
-		return nil, nil, errImageNotFound(*in.ImageID, r.name, c.account)
+	si, aerr := r.findImage(c, *in.ImageID)
+	if aerr != nil {
+		return nil, nil, aerr
 	}
+	return r, si, nil
 }
 
 // describeImageScanFindings pages basic findings then enhanced findings
@@ -91,28 +87,21 @@ func (s *Server) describeImageScanFindings(c *call, in *imageScanIn) (any, *apiE
 		}
 		start = n
 	}
-	limit := 100
-	if in.MaxResults != nil {
-		limit = int(*in.MaxResults)
-	}
 	nb, ne := len(sc.Findings), len(sc.EnhancedFindings)
 	total := nb + ne
 	start = min(start, total)
-	end := min(start+limit, total)
+	end := min(start+pageLimit(in.MaxResults), total)
 	f := &wireScanFindings{ImageScanCompletedAt: epochPtr(sc.CompletedAt),
 		VulnerabilitySourceUpdatedAt: epochPtr(sc.VulnerabilitySourceUpdatedAt),
 		FindingSeverityCounts:        sc.severityCounts()}
 	if sc.Findings != nil {
-		f.Findings = []wireFinding{}
-		for i := start; i < min(end, nb); i++ {
-			f.Findings = append(f.Findings, wireBasicFinding(sc.Findings[i]))
-		}
+		f.Findings = sc.Findings[min(start, nb):min(end, nb)] // never changed in place
 	}
 	if sc.EnhancedFindings != nil {
 		f.EnhancedFindings = []wireEnhancedFinding{}
 		for i := max(start, nb); i < end; i++ {
 			f.EnhancedFindings = append(f.EnhancedFindings,
-				s.wireEnhanced(c, r.name, si, i-nb, sc.EnhancedFindings[i-nb]))
+				wireEnhanced(c, r.name, si, i-nb, sc.EnhancedFindings[i-nb]))
 		}
 	}
 	// A scan with no results at all (FAILED, PENDING, ...) answers no
@@ -138,9 +127,7 @@ type startImageScanOut struct {
 // completes at once, keeping the image's seeded findings (or none). ECR
 // allows one scan per image per 24 hours, the scan on push included.
 func (s *Server) startImageScan(c *call, in *imageScanIn) (any, *apiError) {
-	if in.MaxResults != nil || in.NextToken != nil {
-		in.MaxResults, in.NextToken = nil, nil // not members of this operation
-	}
+	in.MaxResults, in.NextToken = nil, nil // not members of this operation
 	r, si, aerr := s.findImageForScan(c, in)
 	if aerr != nil {
 		return nil, aerr

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -231,6 +232,40 @@ func decodeToken(tok, op, region, scope string) (string, bool) {
 		return "", false
 	}
 	return parts[4], true
+}
+
+// defaultMaxResults is the page size of a request without maxResults.
+const defaultMaxResults = 100
+
+func pageLimit(maxResults *int32) int {
+	if maxResults == nil {
+		return defaultMaxResults
+	}
+	return int(*maxResults)
+}
+
+// pageAfter serves one page of sorted keys, resuming after the key the
+// request's nextToken carries, so that paging survives keys added or
+// removed between calls.
+func pageAfter(c *call, scope string, keys []string, token *string, maxResults *int32) (
+	page []string, next string, aerr *apiError) {
+	start := 0
+	if token != nil {
+		after, ok := decodeToken(*token, c.op, c.region, scope)
+		if !ok {
+			return nil, "", errBadToken(styleInvalidParameter)
+		}
+		i, found := slices.BinarySearch(keys, after)
+		if found {
+			i++
+		}
+		start = i
+	}
+	end := min(start+pageLimit(maxResults), len(keys))
+	if end < len(keys) && end > start {
+		next = encodeToken(c.op, c.region, scope, keys[end-1])
+	}
+	return keys[start:end], next, nil
 }
 
 func errBadToken(style errStyle) *apiError {

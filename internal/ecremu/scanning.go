@@ -124,14 +124,18 @@ func effectiveScanning(cfg ScanningConfiguration, name string,
 
 // scanningIn is the PutRegistryScanningConfiguration request.
 type scanningIn struct {
-	ScanType *string `json:"scanType"`
-	Rules    []struct {
-		ScanFrequency     *string `json:"scanFrequency"`
-		RepositoryFilters []struct {
-			Filter     *string `json:"filter"`
-			FilterType *string `json:"filterType"`
-		} `json:"repositoryFilters"`
-	} `json:"rules"`
+	ScanType *string          `json:"scanType"`
+	Rules    []scanningRuleIn `json:"rules"`
+}
+
+type scanningRuleIn struct {
+	ScanFrequency     *string              `json:"scanFrequency"`
+	RepositoryFilters []repositoryFilterIn `json:"repositoryFilters"`
+}
+
+type repositoryFilterIn struct {
+	Filter     *string `json:"filter"`
+	FilterType *string `json:"filterType"`
 }
 
 // validateScanning checks a requested configuration as ECR does and returns
@@ -210,22 +214,14 @@ func toScanningIn(scanType string, rules []ScanningRule) *scanningIn {
 		in.ScanType = &scanType
 	}
 	for _, r := range rules {
-		var rr = struct {
-			ScanFrequency     *string `json:"scanFrequency"`
-			RepositoryFilters []struct {
-				Filter     *string `json:"filter"`
-				FilterType *string `json:"filterType"`
-			} `json:"repositoryFilters"`
-		}{ScanFrequency: ptr(r.ScanFrequency)}
+		rr := scanningRuleIn{ScanFrequency: ptr(r.ScanFrequency)}
 		for _, f := range r.RepositoryFilters {
 			ft := f.FilterType
 			if ft == "" {
 				ft = FilterTypeWildcard
 			}
-			rr.RepositoryFilters = append(rr.RepositoryFilters, struct {
-				Filter     *string `json:"filter"`
-				FilterType *string `json:"filterType"`
-			}{Filter: ptr(f.Filter), FilterType: ptr(ft)})
+			rr.RepositoryFilters = append(rr.RepositoryFilters,
+				repositoryFilterIn{Filter: ptr(f.Filter), FilterType: ptr(ft)})
 		}
 		in.Rules = append(in.Rules, rr)
 	}

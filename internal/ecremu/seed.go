@@ -116,9 +116,7 @@ func (s *Server) seedRepository(region string, rp RepositorySeed) error {
 	if !validRepositoryName(rp.Name) {
 		return fmt.Errorf("invalid repository name %q", rp.Name)
 	}
-	switch rp.ImageTagMutability {
-	case "", "MUTABLE", "IMMUTABLE", "IMMUTABLE_WITH_EXCLUSION", "MUTABLE_WITH_EXCLUSION":
-	default:
+	if rp.ImageTagMutability != "" && !slices.Contains(tagMutabilities, rp.ImageTagMutability) {
 		return fmt.Errorf("repository %s: invalid imageTagMutability %q", rp.Name, rp.ImageTagMutability)
 	}
 	s.mu.Lock()

@@ -18,8 +18,9 @@ import (
 
 // Defaults of a new Server.
 const (
-	DefaultAccount = "123456789012"
-	DefaultRegion  = "us-east-1"
+	DefaultAccount        = "123456789012"
+	DefaultRegion         = "us-east-1"
+	DefaultResponseSettle = 5 * time.Millisecond
 )
 
 // Server is a local Amazon ECR emulator. It is an http.Handler; Start
@@ -58,13 +59,15 @@ func WithLegacyFlagScansUnderBasic(b bool) Option { return func(s *Server) { s.l
 func WithClock(now func() time.Time) Option { return func(s *Server) { s.clock = now } }
 
 // WithResponseSettle sets how long an answer larger than the client's
-// read buffer waits before it is written (default 5ms; 0 disables). It
-// guards clients against a race in aws-sdk-go-v2 (smithy-go 1.28) with
-// net/http: the SDK closes the request body as soon as response headers
-// arrive, while the transport's writer may not have finished with it; the
-// transport then closes the connection and a large body read fails with
-// "use of closed network connection". Real AWS is never fast enough to
-// trigger it; a loopback emulator is. See also HTTPClient.
+// read buffer waits before it is written (DefaultResponseSettle; 0
+// disables). It guards plain aws-sdk-go-v2 clients against a race of
+// smithy-go 1.28 with net/http: the SDK closes the request body as soon as
+// response headers arrive, while the transport's writer may not have
+// finished with it; the transport then closes the connection and a large
+// body read fails with "use of closed network connection". Real AWS is
+// never fast enough to trigger it; a loopback emulator is. A client that
+// buffers its request bodies (HTTPClient, or the provider's own) is immune,
+// and tests of such a client should pass 0 so that they prove it.
 func WithResponseSettle(d time.Duration) Option { return func(s *Server) { s.settle = d } }
 
 // WithLogger logs one line per API request.
@@ -77,7 +80,7 @@ func WithRandSeed(seed uint64) Option { return func(s *Server) { s.faults.reseed
 // no rules and no repositories.
 func New(opts ...Option) *Server {
 	s := &Server{account: DefaultAccount, legacyBasic: true, regions: map[string]*regionState{},
-		clock: time.Now, settle: 5 * time.Millisecond, faults: newFaults()}
+		clock: time.Now, settle: DefaultResponseSettle, faults: newFaults()}
 	for _, o := range opts {
 		o(s)
 	}
@@ -241,10 +244,10 @@ func (s *Server) dispatch(op operation, c *call, in any) (out any, aerr *apiErro
 }
 
 func (s *Server) accessDenied(c *call, in any) *apiError {
-	resource := fmt.Sprintf("arn:aws:ecr:%s:%s:repository/*", c.region, c.account)
+	resource := repoARN(c.region, c.account, "*")
 	if rn, ok := in.(repoScoped); ok {
 		if name := rn.repoName(); name != "" {
-			resource = fmt.Sprintf("arn:aws:ecr:%s:%s:repository/%s", c.region, c.account, name)
+			resource = repoARN(c.region, c.account, name)
 		}
 	} else if registryLevel[c.op] {
 		resource = "*"

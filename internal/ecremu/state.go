@@ -3,7 +3,6 @@ package ecremu
 import (
 	"fmt"
 	"slices"
-	"sort"
 	"time"
 )
 
@@ -87,12 +86,25 @@ func normRegion(region string) string {
 	return region
 }
 
-func (s *Server) repoARN(region, name string) string {
-	return fmt.Sprintf("arn:aws:ecr:%s:%s:repository/%s", normRegion(region), s.account, name)
+// repoARN is a repository's ARN; name "*" gives the ARN pattern of every
+// repository of the registry.
+func repoARN(region, account, name string) string {
+	return fmt.Sprintf("arn:aws:ecr:%s:%s:repository/%s", normRegion(region), account, name)
 }
 
-func (s *Server) repoURI(region, name string) string {
-	return fmt.Sprintf("%s.dkr.ecr.%s.amazonaws.com/%s", s.account, normRegion(region), name)
+func repoURI(region, account, name string) string {
+	return fmt.Sprintf("%s.dkr.ecr.%s.amazonaws.com/%s", account, normRegion(region), name)
+}
+
+// lookupRepo finds a repository for the Go helpers, which report a missing
+// one as an error; callers hold s.mu. A Region never written has none.
+func (s *Server) lookupRepo(region, name string) (*regionState, *repo, error) {
+	rs := s.readRegion(region)
+	r, ok := rs.repos[name]
+	if !ok {
+		return nil, nil, fmt.Errorf("ecremu: repository %q not found in %s", name, normRegion(region))
+	}
+	return rs, r, nil
 }
 
 // Repository is a read-back view of a stored repository.
@@ -108,9 +120,9 @@ type Repository struct {
 }
 
 func (s *Server) repoView(region string, r *repo) Repository {
-	return Repository{Name: r.name, ARN: s.repoARN(region, r.name), URI: s.repoURI(region, r.name),
-		CreatedAt: r.createdAt, ScanOnPush: r.scanOnPush, ImageTagMutability: r.tagMutability,
-		EncryptionType: r.encType, ImageCount: len(r.images)}
+	return Repository{Name: r.name, ARN: repoARN(region, s.account, r.name),
+		URI: repoURI(region, s.account, r.name), CreatedAt: r.createdAt, ScanOnPush: r.scanOnPush,
+		ImageTagMutability: r.tagMutability, EncryptionType: r.encType, ImageCount: len(r.images)}
 }
 
 // CreateRepository creates a repository with the legacy scanOnPush flag.
@@ -132,9 +144,9 @@ func (s *Server) CreateRepository(region, name string, scanOnPush bool) error {
 func (s *Server) DeleteRepository(region, name string) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	rs := s.writeRegion(region)
-	if _, ok := rs.repos[name]; !ok {
-		return fmt.Errorf("ecremu: repository %q not found in %s", name, normRegion(region))
+	rs, _, err := s.lookupRepo(region, name)
+	if err != nil {
+		return err
 	}
 	rs.removeRepo(name)
 	return nil
@@ -144,9 +156,9 @@ func (s *Server) DeleteRepository(region, name string) error {
 func (s *Server) SetRepositoryScanOnPush(region, name string, scanOnPush bool) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	r, ok := s.writeRegion(region).repos[name]
-	if !ok {
-		return fmt.Errorf("ecremu: repository %q not found in %s", name, normRegion(region))
+	_, r, err := s.lookupRepo(region, name)
+	if err != nil {
+		return err
 	}
 	r.scanOnPush = scanOnPush
 	return nil
@@ -204,18 +216,6 @@ func (s *Server) EffectiveScanning(region, name string) (
 	}
 	freq, fs := effectiveScanning(rs.scanning, name, r.scanOnPush, s.legacyBasic)
 	return freq, fs, true
-}
-
-// Regions lists the Regions that hold state.
-func (s *Server) Regions() []string {
-	s.mu.RLock()
-	defer s.mu.RUnlock()
-	out := make([]string, 0, len(s.regions))
-	for r := range s.regions {
-		out = append(out, r)
-	}
-	sort.Strings(out)
-	return out
 }
 
 // ResetState forgets every Region's repositories, images and scanning

@@ -1,6 +1,9 @@
 package ecremu
 
-import "fmt"
+import (
+	"fmt"
+	"slices"
+)
 
 // Wire shapes of ECR answers (JSON 1.1 member names, epoch timestamps).
 
@@ -24,12 +27,12 @@ type wireRepository struct {
 	EncryptionConfiguration    wireEncryption `json:"encryptionConfiguration"`
 }
 
-func (s *Server) wireRepo(c *call, r *repo) wireRepository {
+func wireRepo(c *call, r *repo) wireRepository {
 	return wireRepository{
-		RepositoryArn:              s.repoARN(c.region, r.name),
+		RepositoryArn:              repoARN(c.region, c.account, r.name),
 		RegistryID:                 c.account,
 		RepositoryName:             r.name,
-		RepositoryURI:              s.repoURI(c.region, r.name),
+		RepositoryURI:              repoURI(c.region, c.account, r.name),
 		CreatedAt:                  epoch(r.createdAt),
 		ImageTagMutability:         r.tagMutability,
 		ImageScanningConfiguration: wireScanOnPush{ScanOnPush: r.scanOnPush},
@@ -99,23 +102,17 @@ func summary(sc *Scan) *wireFindingsSummary {
 		VulnerabilitySourceUpdatedAt: epochPtr(sc.VulnerabilitySourceUpdatedAt), FindingSeverityCounts: counts}
 }
 
+// wireDetail copies the tags: answers are encoded after the state lock is
+// released, and tagging edits a stored image's tag list in place.
 func wireDetail(c *call, repoName string, si *storedImage) wireImageDetail {
 	img := &si.img
 	return wireImageDetail{
 		RegistryID: c.account, RepositoryName: repoName, ImageDigest: img.Digest,
-		ImageTags: img.Tags, ImageSizeInBytes: img.SizeInBytes, ImagePushedAt: epoch(img.PushedAt),
+		ImageTags: slices.Clone(img.Tags), ImageSizeInBytes: img.SizeInBytes, ImagePushedAt: epoch(img.PushedAt),
 		ImageManifestMediaType: img.ManifestMediaType, ArtifactMediaType: img.ArtifactMediaType,
 		SubjectManifestDigest: img.SubjectDigest, ImageStatus: "ACTIVE",
 		ImageScanStatus: wireStatus(img.Scan), ImageScanFindingsSummary: summary(img.Scan),
 	}
-}
-
-type wireFinding struct {
-	Name        string      `json:"name,omitempty"`
-	Description string      `json:"description,omitempty"`
-	URI         string      `json:"uri,omitempty"`
-	Severity    string      `json:"severity,omitempty"`
-	Attributes  []Attribute `json:"attributes,omitempty"`
 }
 
 type wirePackageDetails struct {
@@ -172,13 +169,9 @@ type wireEnhancedFinding struct {
 	ExploitAvailable            string              `json:"exploitAvailable,omitempty"`
 }
 
-func wireBasicFinding(f Finding) wireFinding {
-	return wireFinding(f)
-}
-
 // wireEnhanced renders an Inspector finding, filling the members Inspector
 // always sets (account, ARN, status, type, the image resource).
-func (s *Server) wireEnhanced(c *call, repoName string, si *storedImage, i int,
+func wireEnhanced(c *call, repoName string, si *storedImage, i int,
 	f EnhancedFinding) wireEnhancedFinding {
 	out := wireEnhancedFinding{AwsAccountID: f.AwsAccountID, Description: f.Description,
 		FindingArn: f.FindingArn, FirstObservedAt: epochPtr(f.FirstObservedAt),
@@ -210,12 +203,10 @@ func (s *Server) wireEnhanced(c *call, repoName string, si *storedImage, i int,
 	if f.Remediation != nil {
 		out.Remediation = &wireRemediation{Recommendation: f.Remediation}
 	}
-	res := wireResource{
-		ID: fmt.Sprintf("arn:aws:ecr:%s:%s:repository/%s/%s",
-			c.region, c.account, repoName, si.img.Digest),
+	res := wireResource{ID: repoARN(c.region, c.account, repoName) + "/" + si.img.Digest,
 		Type: "AWS_ECR_CONTAINER_IMAGE"}
 	res.Details.AwsEcrContainerImage = wireEcrImageDetails{Registry: c.account, RepositoryName: repoName,
-		ImageHash: si.img.Digest, ImageTags: si.img.Tags, PushedAt: epochPtr(si.img.PushedAt)}
+		ImageHash: si.img.Digest, ImageTags: slices.Clone(si.img.Tags), PushedAt: epochPtr(si.img.PushedAt)}
 	if p := si.img.Platform; p != nil {
 		res.Details.AwsEcrContainerImage.Architecture = p.Architecture
 		res.Details.AwsEcrContainerImage.Platform = p.OS

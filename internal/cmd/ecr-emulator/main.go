@@ -53,7 +53,7 @@ func run(ctx context.Context, args []string, logOut io.Writer) error {
 	legacy := fs.Bool("legacy-flag-scans-under-basic", true,
 		"under BASIC with no matching rule, the legacy scanOnPush flag yields SCAN_ON_PUSH")
 	synthetic := fs.Int("synthetic", 0, "create this many synthetic repositories at start")
-	settle := fs.Duration("response-settle", 5*time.Millisecond,
+	settle := fs.Duration("response-settle", ecremu.DefaultResponseSettle,
 		"delay before answers over 3 KiB (guards aws-sdk-go-v2 clients against a body race; 0 disables)")
 	syntheticRegion := fs.String("synthetic-region", ecremu.DefaultRegion,
 		"Region of the synthetic repositories")
