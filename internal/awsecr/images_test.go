@@ -223,7 +223,6 @@ func TestObserve_imagesOnlyWhenAskedAndWithinTheBound(t *testing.T) {
 	if p := peak.Load(); p > 3 || p < 2 {
 		t.Fatalf("peak concurrency %d, want at most the bound of 3 (and some overlap)", p)
 	}
-	_ = compliance.ScanStateNoScan
 }
 
 func TestLatestImage_failedCallReturnsNoObservation(t *testing.T) {

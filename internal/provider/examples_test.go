@@ -52,12 +52,17 @@ func TestExamples_validate(t *testing.T) {
 }
 `)
 
-	dirs, _ := filepath.Glob(filepath.Join(examplesDir, "*", "*"))
+	dirs, err := filepath.Glob(filepath.Join(examplesDir, "*", "*"))
+	if err != nil {
+		t.Fatal(err)
+	}
 	dirs = append(dirs, filepath.Join(examplesDir, "provider"), filepath.Join(examplesDir, "demo"))
+	validated := map[string]bool{}
 	for _, dir := range dirs {
 		if fi, err := os.Stat(dir); err != nil || !fi.IsDir() {
 			continue
 		}
+		validated[strings.TrimPrefix(dir, examplesDir+"/")] = true
 		t.Run(strings.TrimPrefix(dir, examplesDir+"/"), func(t *testing.T) {
 			work := t.TempDir()
 			copyTF(t, dir, work)
@@ -70,6 +75,15 @@ func TestExamples_validate(t *testing.T) {
 		})
 	}
 
+	// A moved or renamed examples tree must fail here, not validate nothing.
+	for _, want := range []string{"provider", "demo",
+		"data-sources/c0221_repository_compliance", "resources/c0221_scan_enforcement",
+		"functions/filter_matches", "functions/effective_scan_frequency"} {
+		if !validated[want] {
+			t.Errorf("example %s was not validated: it is missing from %s", want, examplesDir)
+		}
+	}
+
 	fmtCheck := exec.Command(tf, "fmt", "-check", "-recursive", examplesDir)
 	if out, err := fmtCheck.CombinedOutput(); err != nil {
 		t.Errorf("examples are not formatted (run make fmt): %v\n%s", err, out)
@@ -80,7 +94,10 @@ func TestExamples_validate(t *testing.T) {
 // when the example leaves it to the reader.
 func copyTF(t *testing.T, from, to string) {
 	t.Helper()
-	files, _ := filepath.Glob(filepath.Join(from, "*.tf"))
+	files, err := filepath.Glob(filepath.Join(from, "*.tf"))
+	if err != nil || len(files) == 0 {
+		t.Fatalf("example %s has no .tf files (%v): nothing to validate", from, err)
+	}
 	declared := false
 	for _, f := range files {
 		b, err := os.ReadFile(f)

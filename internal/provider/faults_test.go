@@ -49,24 +49,16 @@ func TestScanEnforcement_failedPutLosesNothing(t *testing.T) {
 		},
 		resource.TestStep{
 			PreConfig: func() {
-				if err := scanningIs(srv, "BASIC", scanRule("SCAN_ON_PUSH", "prod")); err != nil {
-					t.Fatalf("after the failed create: %v", err)
-				}
 				// max_retries = 2 in providerConfig: three attempts, no more.
 				if n := srv.CallCount("PutRegistryScanningConfiguration"); n != 3 {
 					t.Fatalf("%d Put attempts, want max_retries+1 = 3", n)
 				}
-				srv.ClearFaults()
+				scanningThenClearFaults(t, srv, "BASIC", scanRule("SCAN_ON_PUSH", "prod"))()
 			},
 			Config: everything,
-			ConfigPlanChecks: resource.ConfigPlanChecks{
-				// Nothing was saved for the failed create: a clean create.
-				PreApply: []plancheck.PlanCheck{
-					plancheck.ExpectResourceAction(enfAddr, plancheck.ResourceActionCreate),
-				},
-				PostApplyPostRefresh: emptyAfterApply.PostApplyPostRefresh,
-			},
-			Check: checkScanning(srv, "BASIC", scanRule("SCAN_ON_PUSH", "prod", "*")),
+			// Nothing was saved for the failed create: a clean create.
+			ConfigPlanChecks: planThenEmpty(plancheck.ResourceActionCreate),
+			Check:            checkScanning(srv, "BASIC", scanRule("SCAN_ON_PUSH", "prod", "*")),
 			ConfigStateChecks: []statecheck.StateCheck{
 				expectEnf("added_filters", stringSetOf("*")),
 			},
@@ -78,21 +70,11 @@ func TestScanEnforcement_failedPutLosesNothing(t *testing.T) {
 			ExpectError: errRe("ecr:PutRegistryScanningConfiguration failed"),
 		},
 		resource.TestStep{
-			PreConfig: func() {
-				if err := scanningIs(srv, "BASIC", scanRule("SCAN_ON_PUSH", "prod", "*")); err != nil {
-					t.Fatalf("after the failed update: %v", err)
-				}
-				srv.ClearFaults()
-			},
-			Config: more,
-			ConfigPlanChecks: resource.ConfigPlanChecks{
-				// The state kept is the one before the failed update.
-				PreApply: []plancheck.PlanCheck{
-					plancheck.ExpectResourceAction(enfAddr, plancheck.ResourceActionUpdate),
-				},
-				PostApplyPostRefresh: emptyAfterApply.PostApplyPostRefresh,
-			},
-			Check: checkScanning(srv, "BASIC", scanRule("SCAN_ON_PUSH", "prod", "*", "web")),
+			PreConfig: scanningThenClearFaults(t, srv, "BASIC", scanRule("SCAN_ON_PUSH", "prod", "*")),
+			Config:    more,
+			// The state kept is the one before the failed update.
+			ConfigPlanChecks: planThenEmpty(plancheck.ResourceActionUpdate),
+			Check:            checkScanning(srv, "BASIC", scanRule("SCAN_ON_PUSH", "prod", "*", "web")),
 			ConfigStateChecks: []statecheck.StateCheck{
 				expectEnf("added_filters", stringSetOf("*", "web")),
 			},
@@ -117,12 +99,7 @@ func TestScanEnforcement_deniedReadAfterTheWriteKeepsWhatWasWritten(t *testing.T
 			ExpectError: errRe("access denied to ecr:"),
 		},
 		resource.TestStep{
-			PreConfig: func() {
-				if err := scanningIs(srv, "BASIC", scanRule("SCAN_ON_PUSH", "app")); err != nil {
-					t.Fatal(err)
-				}
-				srv.ClearFaults()
-			},
+			PreConfig: scanningThenClearFaults(t, srv, "BASIC", scanRule("SCAN_ON_PUSH", "app")),
 			// The state recorded the write: nothing to do, nothing lost.
 			Config: config,
 			ConfigPlanChecks: resource.ConfigPlanChecks{
@@ -238,7 +215,7 @@ func TestScanEnforcement_scanTypeChangedBetweenPlanAndApply(t *testing.T) {
 
 func TestScanEnforcement_repositoryModeHalfwayDestroyConverges(t *testing.T) {
 	srv := startEmulator(t)
-	all := map[string]bool{"r1": false, "r2": false, "r3": false, "r4": false}
+	all := fourReposOff()
 	seedRepositories(t, srv, all)
 	config := enforcementConfig(srv, `
   mode               = "repository"
@@ -258,13 +235,8 @@ func TestScanEnforcement_repositoryModeHalfwayDestroyConverges(t *testing.T) {
 			ExpectError: errRe("access denied to ecr:PutImageScanningConfiguration", "r3"),
 		},
 		resource.TestStep{
-			PreConfig: func() {
-				if err := flagsAre(srv, map[string]bool{"r1": false, "r2": false, "r3": true,
-					"r4": true}); err != nil {
-					t.Fatal(err)
-				}
-				srv.ClearFaults()
-			},
+			PreConfig: flagsThenClearFaults(t, srv, map[string]bool{"r1": false, "r2": false,
+				"r3": true, "r4": true}),
 			// The state keeps only what is still to be turned off (and the
 			// config, still applied, would turn r1 and r2 back on).
 			RefreshState:       true,
@@ -388,21 +360,11 @@ func TestAccessDenied_rejectedCredentialsAreNotAnIAMDenial(t *testing.T) {
 			t.Cleanup(srv.Close)
 			const action = "ecr:GetRegistryScanningConfiguration"
 			unitTest(t, resource.TestStep{
-				Config: fmt.Sprintf(`
-provider "c0221" {
-  region      = %q
-  access_key  = "AKIAEMULATOR00000000"
-  secret_key  = "emulator-secret-key"
-  max_retries = 0
-  endpoints {
-    ecr = %q
-  }
-}
-
+				Config: providerBlock(srv.URL, 0) + `
 data "c0221_repository_compliance" "test" {
   repository_names = []
 }
-`, testRegion, srv.URL),
+`,
 				ExpectError: errRe("Cannot read the ECR scanning state: credentials rejected by "+
 					action+" on the registry in "+testRegion,
 					action+" was rejected for its credentials on the registry in "+testRegion,
@@ -438,19 +400,9 @@ func TestRepositoryCompliance_neverEndingThrottleFailsThePlanClearly(t *testing.
 
 	start := time.Now()
 	unitTest(t, resource.TestStep{
-		Config: fmt.Sprintf(`
-provider "c0221" {
-  region      = %q
-  access_key  = "AKIAEMULATOR00000000"
-  secret_key  = "emulator-secret-key"
-  max_retries = 1
-  endpoints {
-    ecr = %q
-  }
-}
-
+		Config: providerBlock(srv.URL(), 1) + `
 data "c0221_repository_compliance" "test" {}
-`, testRegion, srv.URL()),
+`,
 		ExpectError: errRe("ecr:GetRegistryScanningConfiguration throttled",
 			"still throttled after 2 attempts", "raise max_retries"),
 	})
@@ -484,13 +436,8 @@ func TestScanEnforcement_repositoryDeletedDuringTheApplyConverges(t *testing.T) 
 			ExpectError: errRe("repository r2", "RepositoryNotFoundException"),
 		},
 		resource.TestStep{
-			PreConfig: func() {
-				// Exactly r1 was changed, and the state says so.
-				if err := flagsAre(srv, map[string]bool{"r1": true, "r3": false}); err != nil {
-					t.Fatal(err)
-				}
-				srv.ClearFaults()
-			},
+			// Exactly r1 was changed, and the state says so.
+			PreConfig:        flagsThenClearFaults(t, srv, map[string]bool{"r1": true, "r3": false}),
 			Config:           config,
 			ConfigPlanChecks: emptyAfterApply,
 			Check:            checkFlags(srv, map[string]bool{"r1": true, "r3": true}),

@@ -1,12 +1,16 @@
 package provider
 
 import (
+	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"path/filepath"
 	"regexp"
 	"testing"
 
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
+	"github.com/hashicorp/terraform-plugin-testing/statecheck"
 )
 
 // A provider argument known only after apply is an error naming it, nested
@@ -69,5 +73,104 @@ func TestProvider_deniedAssumeRoleNamesTheRole(t *testing.T) {
   }`) + `data "c0221_repository_compliance" "test" {}`,
 		ExpectError: regexp.MustCompile(`(?s)access denied to sts:AssumeRole.*` +
 			`role/audit.*not authorized to\s+perform: sts:AssumeRole`),
+	})
+}
+
+// No credentials anywhere in the chain: a diagnostic that says so, before
+// any call to ECR.
+func TestProvider_noCredentialsIsNamed(t *testing.T) {
+	t.Parallel()
+	srv := startEmulator(t)
+	unitTest(t, resource.TestStep{
+		Config: fmt.Sprintf(`
+provider "c0221" {
+  region = %q
+  endpoints {
+    ecr = %q
+  }
+}
+data "c0221_repository_compliance" "test" {}
+`, testRegion, srv.URL()),
+		ExpectError: regexp.MustCompile(`(?s)No AWS credentials found.*AWS_ACCESS_KEY_ID`),
+	})
+	if calls := srv.Calls(); len(calls) != 0 {
+		t.Errorf("calls %v reached ECR without credentials", calls)
+	}
+}
+
+// AWS_ENDPOINT_URL_ECR, the SDK's own variable, points the provider at any
+// ECR-compatible endpoint without an endpoints block.
+func TestProvider_honoursAWSEndpointURLECR(t *testing.T) {
+	srv := startEmulator(t)
+	seedRepositories(t, srv, map[string]bool{"app": true})
+	t.Setenv("AWS_ENDPOINT_URL_ECR", srv.URL())
+	unitTest(t, resource.TestStep{
+		Config: fmt.Sprintf(`
+provider "c0221" {
+  region     = %q
+  access_key = "AKIAEMULATOR00000000"
+  secret_key = "emulator-secret-key"
+}
+data "c0221_repository_compliance" "test" {}
+`, testRegion),
+		ConfigStateChecks: []statecheck.StateCheck{
+			expectAttr("noncompliant_repository_names", knownvalue.ListSizeExact(0)),
+			expectSummary(1, 1, 0, 0, 0, 0),
+		},
+	})
+	if srv.CallCount("GetRegistryScanningConfiguration") == 0 {
+		t.Error("the emulator named by AWS_ENDPOINT_URL_ECR was never called")
+	}
+}
+
+// profile, shared_config_files and shared_credentials_files: the Region and
+// the credentials come only from the named profile of the given files.
+func TestProvider_profileFromSharedFiles(t *testing.T) {
+	t.Parallel()
+	srv := startEmulator(t)
+	seedRepositories(t, srv, map[string]bool{"app": true})
+	dir := t.TempDir()
+	configFile, credentialsFile := filepath.Join(dir, "config"), filepath.Join(dir, "credentials")
+	writeFile(t, configFile, "[profile ci]\nregion = "+testRegion+"\n")
+	writeFile(t, credentialsFile, "[ci]\naws_access_key_id = AKIAPROFILE000000000\n"+
+		"aws_secret_access_key = profile-secret\n")
+
+	unitTest(t, resource.TestStep{
+		Config: fmt.Sprintf(`
+provider "c0221" {
+  profile                  = "ci"
+  shared_config_files      = [%q]
+  shared_credentials_files = [%q]
+  endpoints {
+    ecr = %q
+  }
+}
+data "c0221_repository_compliance" "test" {}
+`, configFile, credentialsFile, srv.URL()),
+		ConfigStateChecks: []statecheck.StateCheck{
+			expectAttr("region", knownvalue.StringExact(testRegion)),
+			expectSummary(1, 1, 0, 0, 0, 0),
+		},
+	})
+}
+
+// A data source's own region overrides the provider's.
+func TestRepositoryCompliance_regionOverridesTheProvider(t *testing.T) {
+	t.Parallel()
+	srv := startEmulator(t)
+	seedRepositories(t, srv, map[string]bool{"us-app": true})
+	if err := srv.CreateRepository("eu-west-1", "eu-app", false); err != nil {
+		t.Fatal(err)
+	}
+	unitTest(t, resource.TestStep{
+		Config: dataSourceConfig(srv, `
+  region     = "eu-west-1"
+  on_failure = "none"`),
+		ConfigStateChecks: []statecheck.StateCheck{
+			expectAttr("region", knownvalue.StringExact("eu-west-1")),
+			expectAttr("noncompliant_repository_names", knownvalue.ListExact(
+				[]knownvalue.Check{knownvalue.StringExact("eu-app")})),
+			expectSummary(1, 0, 1, 0, 0, 0),
+		},
 	})
 }

@@ -61,18 +61,24 @@ func startEmulator(t *testing.T) *ecremu.Server {
 }
 
 // providerConfig is a provider block pointed at the emulator with dummy
-// static credentials; extra lines go inside the block.
+// static credentials and max_retries = 2; extra lines go inside the block.
 func providerConfig(srv *ecremu.Server, extra ...string) string {
+	return providerBlock(srv.URL(), 2, extra...)
+}
+
+// providerBlock is a provider block pointed at any ECR endpoint with dummy
+// static credentials; extra lines go inside the block.
+func providerBlock(endpoint string, maxRetries int, extra ...string) string {
 	return fmt.Sprintf(`
 provider "c0221" {
   region      = %q
   access_key  = "AKIAEMULATOR00000000"
   secret_key  = "emulator-secret-key"
-  max_retries = 2
+  max_retries = %d
   %s
   endpoints {
     ecr = %q
   }
 }
-`, testRegion, strings.Join(extra, "\n  "), srv.URL())
+`, testRegion, maxRetries, strings.Join(extra, "\n  "), endpoint)
 }

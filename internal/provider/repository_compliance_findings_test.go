@@ -24,6 +24,23 @@ func putImage(t *testing.T, srv *ecremu.Server, repo string, img ecremu.Image) s
 	return d
 }
 
+// scannedRegistry starts an emulator holding the named repositories, legacy
+// flag off, and one registry rule that scans them all: on push under BASIC,
+// continuously under ENHANCED. Only the image gate can fail them.
+func scannedRegistry(t *testing.T, scanType string, names ...string) *ecremu.Server {
+	t.Helper()
+	srv := startEmulator(t)
+	for _, n := range names {
+		seedRepositories(t, srv, map[string]bool{n: false})
+	}
+	freq := "SCAN_ON_PUSH"
+	if scanType == "ENHANCED" {
+		freq = "CONTINUOUS_SCAN"
+	}
+	seedRules(t, srv, scanType, map[string][]string{freq: {"*"}})
+	return srv
+}
+
 func basicScan(status, description string, done time.Time,
 	findings ...ecremu.Finding) *ecremu.Scan {
 	s := &ecremu.Scan{Status: status, Description: description, CompletedAt: done,
@@ -58,15 +75,10 @@ func latestImage(index int, attr string, v knownvalue.Check) statecheck.StateChe
 
 func TestRepositoryCompliance_findingsReasonCodesUnderBasic(t *testing.T) {
 	t.Parallel()
-	srv := startEmulator(t)
 	now := time.Now().UTC()
 	old := now.Add(-2 * time.Hour)
-	names := []string{"a-findings", "b-unsupported", "c-failed", "d-pending", "e-pending-new",
-		"f-stale", "g-never", "h-unknown", "i-empty", "j-clean", "k-limit"}
-	for _, n := range names {
-		seedRepositories(t, srv, map[string]bool{n: false})
-	}
-	seedRules(t, srv, "BASIC", map[string][]string{"SCAN_ON_PUSH": {"*"}})
+	srv := scannedRegistry(t, "BASIC", "a-findings", "b-unsupported", "c-failed", "d-pending",
+		"e-pending-new", "f-stale", "g-never", "h-unknown", "i-empty", "j-clean", "k-limit")
 
 	putImage(t, srv, "a-findings", ecremu.Image{PushedAt: old, Scan: basicScan("COMPLETE", "",
 		old, ecremu.Finding{Name: "CVE-2026-0001", Severity: "HIGH"})})
@@ -131,13 +143,9 @@ func TestRepositoryCompliance_findingsReasonCodesUnderBasic(t *testing.T) {
 
 func TestRepositoryCompliance_findingsUnderEnhanced(t *testing.T) {
 	t.Parallel()
-	srv := startEmulator(t)
 	old := time.Now().UTC().Add(-2 * time.Hour)
-	for _, n := range []string{"a-unsupported", "b-settling", "c-expired", "d-counts",
-		"e-index", "f-unavailable"} {
-		seedRepositories(t, srv, map[string]bool{n: false})
-	}
-	seedRules(t, srv, "ENHANCED", map[string][]string{"CONTINUOUS_SCAN": {"*"}})
+	srv := scannedRegistry(t, "ENHANCED", "a-unsupported", "b-settling", "c-expired",
+		"d-counts", "e-index", "f-unavailable")
 	active := func(counts map[string]int32, findings ...ecremu.EnhancedFinding) *ecremu.Scan {
 		return &ecremu.Scan{Status: "ACTIVE", CompletedAt: old, SeverityCounts: counts,
 			EnhancedFindings: findings}
@@ -216,9 +224,7 @@ func TestRepositoryCompliance_findingsUnderEnhanced(t *testing.T) {
 
 func TestRepositoryCompliance_findingAtThresholdFailsUntilIgnoredWithAReason(t *testing.T) {
 	t.Parallel()
-	srv := startEmulator(t)
-	seedRepositories(t, srv, map[string]bool{"shop/api": false})
-	seedRules(t, srv, "BASIC", map[string][]string{"SCAN_ON_PUSH": {"*"}})
+	srv := scannedRegistry(t, "BASIC", "shop/api")
 	pushed := time.Now().UTC().Add(-time.Hour)
 	putImage(t, srv, "shop/api", ecremu.Image{Tags: []string{"1.0"}, PushedAt: pushed,
 		Scan: basicScan("COMPLETE", "", pushed,

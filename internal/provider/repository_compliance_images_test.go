@@ -16,8 +16,7 @@ import (
 
 func TestRepositoryCompliance_newestOf3000ImagesAcrossPages(t *testing.T) {
 	t.Parallel()
-	srv := startEmulator(t)
-	seedRepositories(t, srv, map[string]bool{"big": true})
+	srv := scannedRegistry(t, "BASIC", "big")
 	now := time.Now().UTC().Truncate(time.Second)
 	// DescribeImages pages by digest: image i is on page i/1000+1, so the
 	// newest (1500) is in the middle of the second of three pages. Push
@@ -66,8 +65,7 @@ func TestRepositoryCompliance_newestOf3000ImagesAcrossPages(t *testing.T) {
 
 func TestRepositoryCompliance_noImageCallsWithoutTheBlock(t *testing.T) {
 	t.Parallel()
-	srv := startEmulator(t)
-	seedRepositories(t, srv, map[string]bool{"app": true})
+	srv := scannedRegistry(t, "BASIC", "app")
 	putImage(t, srv, "app", ecremu.Image{Scan: basicScan("FAILED", "boom", time.Time{})})
 
 	unitTest(t, resource.TestStep{
@@ -91,8 +89,7 @@ func TestRepositoryCompliance_noImageCallsWithoutTheBlock(t *testing.T) {
 
 func TestRepositoryCompliance_imageTagJudgesThatTag(t *testing.T) {
 	t.Parallel()
-	srv := startEmulator(t)
-	seedRepositories(t, srv, map[string]bool{"a-web": true, "b-tool": true})
+	srv := scannedRegistry(t, "BASIC", "a-web", "b-tool")
 	old := time.Now().UTC().Add(-3 * time.Hour)
 	prod := putImage(t, srv, "a-web", ecremu.Image{Tags: []string{"prod"}, PushedAt: old,
 		Scan: basicScan("COMPLETE", "", old, ecremu.Finding{Name: "CVE-9", Severity: "CRITICAL"})})
@@ -156,8 +153,7 @@ func TestRepositoryCompliance_imageFindingsBadInputFailsAtPlan(t *testing.T) {
 
 func TestRepositoryCompliance_deniedImageReadNamesTheAction(t *testing.T) {
 	t.Parallel()
-	srv := startEmulator(t)
-	seedRepositories(t, srv, map[string]bool{"app": true})
+	srv := scannedRegistry(t, "BASIC", "app")
 	putImage(t, srv, "app", ecremu.Image{Scan: basicScan("COMPLETE", "", time.Now())})
 	srv.DenyAccess("DescribeImageScanFindings")
 

@@ -1,11 +1,15 @@
 package provider
 
 import (
+	"context"
+	"fmt"
 	"regexp"
 	"testing"
 
+	"github.com/hashicorp/terraform-plugin-testing/compare"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
+	"github.com/hashicorp/terraform-plugin-testing/plancheck"
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 )
@@ -136,6 +140,32 @@ func TestRepositoryCompliance_filtersAndMinimumFrequency(t *testing.T) {
 	})
 }
 
+// expectCheckStatus is a plan check on the result of a check block (or any
+// checkable object) as the plan reports it.
+func expectCheckStatus(address, want string) plancheck.PlanCheck {
+	return checkStatusCheck{address: address, want: want}
+}
+
+type checkStatusCheck struct {
+	address string
+	want    string // pass, fail, error or unknown
+}
+
+func (c checkStatusCheck) CheckPlan(_ context.Context, req plancheck.CheckPlanRequest,
+	resp *plancheck.CheckPlanResponse) {
+	var seen []string
+	for _, r := range req.Plan.Checks {
+		if r.Address.ToDisplay == c.address {
+			if string(r.Status) != c.want {
+				resp.Error = fmt.Errorf("%s has status %q, want %q", c.address, r.Status, c.want)
+			}
+			return
+		}
+		seen = append(seen, r.Address.ToDisplay)
+	}
+	resp.Error = fmt.Errorf("the plan has no result for %s, only for %q", c.address, seen)
+}
+
 func TestRepositoryCompliance_checkBlockWarnsInsteadOfFailing(t *testing.T) {
 	t.Parallel()
 	srv := startEmulator(t)
@@ -157,6 +187,11 @@ output "ok" { value = "plan and apply go on; the check only warns" }
 `,
 		// A data source scoped to a check block is read again on every plan.
 		ExpectNonEmptyPlan: true,
+		// The assertion saw the unscanned repository: the check failed, and
+		// the plan went on.
+		ConfigPlanChecks: resource.ConfigPlanChecks{
+			PreApply: []plancheck.PlanCheck{expectCheckStatus("check.images_scanned", "fail")},
+		},
 		ConfigStateChecks: []statecheck.StateCheck{
 			statecheck.ExpectKnownOutputValue("ok",
 				knownvalue.StringExact("plan and apply go on; the check only warns")),
@@ -210,6 +245,10 @@ func TestRepositoryCompliance_badInputIsAnAttributeError(t *testing.T) {
     name               = "Trivy"
     repository_filters = [null]
   }`, `(?s)Null List Value.*repository_filters = \[null\].*contains a null value`},
+		"unknown on_failure": {`on_failure = "fail"`,
+			`(?s)on_failure.*value must be one of`},
+		"unknown report_detail": {`report_detail = "failing"`,
+			`(?s)report_detail.*value must be one of`},
 		"continuous under kubescape": {`
   policy                 = "kubescape"
   minimum_scan_frequency = "CONTINUOUS_SCAN"`,
@@ -256,4 +295,65 @@ data "c0221_repository_compliance" "test" {}
 `,
 		ExpectError: regexp.MustCompile(`(?s)No AWS Region configured.*AWS_REGION`),
 	})
+}
+
+func TestRepositoryCompliance_basicRegistryFailsWhenEnhancedIsRequired(t *testing.T) {
+	t.Parallel()
+	srv := startEmulator(t)
+	seedRepositories(t, srv, map[string]bool{"app": false})
+	seedRules(t, srv, "BASIC", map[string][]string{"SCAN_ON_PUSH": {"*"}})
+
+	unitTest(t, resource.TestStep{
+		Config: dataSourceConfig(srv, `
+  require_enhanced_scanning = true
+  on_failure                = "none"`),
+		ConfigStateChecks: []statecheck.StateCheck{
+			expectSummary(1, 0, 1, 0, 0, 0),
+			repositoryStatus(0, "app", "NONCOMPLIANT"),
+			statecheck.ExpectKnownValue(dsAddr,
+				tfjsonpath.New("repositories").AtSliceIndex(0).AtMapKey("reasons"),
+				knownvalue.ListExact([]knownvalue.Check{knownvalue.ObjectPartial(
+					map[string]knownvalue.Check{"code": knownvalue.StringExact("NOT_ENHANCED")})})),
+		},
+	})
+}
+
+// TestRepositoryCompliance_idIsStableForTheSameInputs: the same inputs give
+// the same id, in one configuration and from one read to the next; other
+// inputs give another.
+func TestRepositoryCompliance_idIsStableForTheSameInputs(t *testing.T) {
+	t.Parallel()
+	srv := startEmulator(t)
+	seedRepositories(t, srv, map[string]bool{"app": true, "web": true})
+	config := providerConfig(srv) + `
+data "c0221_repository_compliance" "one" {
+  repository_names = ["app", "web"]
+}
+data "c0221_repository_compliance" "same" {
+  repository_names = ["web", "app"]
+}
+data "c0221_repository_compliance" "other" {
+  repository_names = ["app", "web"]
+  policy           = "kubescape"
+}
+`
+	id := tfjsonpath.New("id")
+	const one = "data.c0221_repository_compliance.one"
+	acrossReads := statecheck.CompareValue(compare.ValuesSame())
+	unitTest(t,
+		resource.TestStep{
+			Config: config,
+			ConfigStateChecks: []statecheck.StateCheck{
+				statecheck.CompareValuePairs(one, id, "data.c0221_repository_compliance.same", id,
+					compare.ValuesSame()),
+				statecheck.CompareValuePairs(one, id, "data.c0221_repository_compliance.other", id,
+					compare.ValuesDiffer()),
+				acrossReads.AddStateValue(one, id),
+			},
+		},
+		resource.TestStep{
+			Config:            config,
+			ConfigStateChecks: []statecheck.StateCheck{acrossReads.AddStateValue(one, id)},
+		},
+	)
 }

@@ -121,6 +121,18 @@ var emptyAfterApply = resource.ConfigPlanChecks{
 	PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
 }
 
+// planThenEmpty asserts that the step plans this action on the resource
+// (and whatever else is given), and that a plan right after its apply shows
+// nothing.
+func planThenEmpty(action plancheck.ResourceActionType,
+	more ...plancheck.PlanCheck) resource.ConfigPlanChecks {
+	return resource.ConfigPlanChecks{
+		PreApply: append([]plancheck.PlanCheck{plancheck.ExpectResourceAction(enfAddr, action)},
+			more...),
+		PostApplyPostRefresh: emptyAfterApply.PostApplyPostRefresh,
+	}
+}
+
 // flagsAre checks the legacy scanOnPush flag of each named repository.
 func flagsAre(srv *ecremu.Server, want map[string]bool) error {
 	for name, on := range want {
@@ -137,6 +149,57 @@ func flagsAre(srv *ecremu.Server, want map[string]bool) error {
 
 func checkFlags(srv *ecremu.Server, want map[string]bool) resource.TestCheckFunc {
 	return func(*terraformState) error { return flagsAre(srv, want) }
+}
+
+// flagsThenClearFaults is the PreConfig of the step after a failed one: it
+// fails the test unless the failure left exactly these legacy flags, then
+// lifts every injected fault.
+func flagsThenClearFaults(t *testing.T, srv *ecremu.Server, want map[string]bool) func() {
+	return func() {
+		t.Helper()
+		if err := flagsAre(srv, want); err != nil {
+			t.Fatalf("after the failed step: %v", err)
+		}
+		srv.ClearFaults()
+	}
+}
+
+// scanningThenClearFaults is flagsThenClearFaults for the registry scanning
+// configuration.
+func scanningThenClearFaults(t *testing.T, srv *ecremu.Server, scanType string,
+	rules ...ecremu.ScanningRule) func() {
+	return func() {
+		t.Helper()
+		if err := scanningIs(srv, scanType, rules...); err != nil {
+			t.Fatalf("after the failed step: %v", err)
+		}
+		srv.ClearFaults()
+	}
+}
+
+// fourReposOff is the registry of the halfway tests: r1 to r4, every legacy
+// flag off.
+func fourReposOff() map[string]bool {
+	return map[string]bool{"r1": false, "r2": false, "r3": false, "r4": false}
+}
+
+// convergeAfterHalfway is the step after an apply denied at r3 in repository
+// mode: the failure must have turned on exactly r1 and r2; with the fault
+// lifted, the plan takes this action, the apply turns all four on and the
+// state records all four as changed.
+func convergeAfterHalfway(t *testing.T, srv *ecremu.Server, config string,
+	action plancheck.ResourceActionType) resource.TestStep {
+	return resource.TestStep{
+		PreConfig: flagsThenClearFaults(t, srv, map[string]bool{"r1": true, "r2": true,
+			"r3": false, "r4": false}),
+		Config:           config,
+		ConfigPlanChecks: planThenEmpty(action),
+		Check: checkFlags(srv, map[string]bool{"r1": true, "r2": true, "r3": true,
+			"r4": true}),
+		ConfigStateChecks: []statecheck.StateCheck{
+			expectEnf("changed_repository_names", stringSetOf("r1", "r2", "r3", "r4")),
+		},
+	}
 }
 
 // denyAfter lets n calls of the operation through and denies the rest, as

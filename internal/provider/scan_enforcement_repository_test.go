@@ -48,14 +48,9 @@ func TestScanEnforcement_repositoryModeSetsFlagsAndCorrectsDrift(t *testing.T) {
 				seedRepositories(t, srv, map[string]bool{"team-d/job": false})
 			},
 			Config: config,
-			ConfigPlanChecks: resource.ConfigPlanChecks{
-				PreApply: []plancheck.PlanCheck{
-					plancheck.ExpectResourceAction(enfAddr, plancheck.ResourceActionUpdate),
-					plancheck.ExpectKnownValue(enfAddr, tfjsonpath.New("covered_repository_names"),
-						namesList("team-a/api", "team-b/api", "team-c/web", "team-d/job")),
-				},
-				PostApplyPostRefresh: emptyAfterApply.PostApplyPostRefresh,
-			},
+			ConfigPlanChecks: planThenEmpty(plancheck.ResourceActionUpdate,
+				plancheck.ExpectKnownValue(enfAddr, tfjsonpath.New("covered_repository_names"),
+					namesList("team-a/api", "team-b/api", "team-c/web", "team-d/job"))),
 			Check: checkFlags(srv, map[string]bool{"team-a/api": true, "team-d/job": true}),
 			ConfigStateChecks: []statecheck.StateCheck{
 				expectEnf("changed_repository_names",
@@ -99,7 +94,7 @@ func TestScanEnforcement_repositoryModeRetain(t *testing.T) {
 
 func TestScanEnforcement_repositoryModeHalfwayCreateConverges(t *testing.T) {
 	srv := startEmulator(t)
-	all := map[string]bool{"r1": false, "r2": false, "r3": false, "r4": false}
+	all := fourReposOff()
 	seedRepositories(t, srv, all)
 	config := enforcementConfig(srv, `
   mode               = "repository"
@@ -112,36 +107,21 @@ func TestScanEnforcement_repositoryModeHalfwayCreateConverges(t *testing.T) {
 			Config:      config,
 			ExpectError: errRe("access denied to ecr:PutImageScanningConfiguration", "r3"),
 		},
-		resource.TestStep{
-			PreConfig: func() {
-				// Exactly the first two were changed; the state records them.
-				if err := flagsAre(srv, map[string]bool{"r1": true, "r2": true, "r3": false,
-					"r4": false}); err != nil {
-					t.Fatal(err)
-				}
-				srv.ClearFaults()
-			},
-			Config: config,
-			ConfigPlanChecks: resource.ConfigPlanChecks{
-				PreApply: []plancheck.PlanCheck{
-					// A failed create is tainted: destroy turns r1 and r2 off
-					// again, then create covers all four.
-					plancheck.ExpectResourceAction(enfAddr, plancheck.ResourceActionDestroyBeforeCreate),
-				},
-				PostApplyPostRefresh: emptyAfterApply.PostApplyPostRefresh,
-			},
-			Check: checkFlags(srv, map[string]bool{"r1": true, "r2": true, "r3": true, "r4": true}),
-			ConfigStateChecks: []statecheck.StateCheck{
-				expectEnf("changed_repository_names", stringSetOf("r1", "r2", "r3", "r4")),
-			},
-		},
+		// Exactly the first two were changed; the state records them. A
+		// failed create is tainted: destroy turns r1 and r2 off again, then
+		// create covers all four.
+		convergeAfterHalfway(t, srv, config, plancheck.ResourceActionDestroyBeforeCreate),
 	)
 }
 
 func TestScanEnforcement_repositoryModeHalfwayUpdateConverges(t *testing.T) {
 	srv := startEmulator(t)
-	all := map[string]bool{"r1": false, "r2": false, "r3": false, "r4": false}
+	all := fourReposOff()
 	seedRepositories(t, srv, all)
+	every := enforcementConfig(srv, `
+  mode               = "repository"
+  repository_filters = ["r*"]
+`)
 
 	enforcementTest(t, checkFlags(srv, all),
 		resource.TestStep{
@@ -151,38 +131,13 @@ func TestScanEnforcement_repositoryModeHalfwayUpdateConverges(t *testing.T) {
 `),
 		},
 		resource.TestStep{
-			PreConfig: func() { denyAfter(srv, "PutImageScanningConfiguration", 1) },
-			Config: enforcementConfig(srv, `
-  mode               = "repository"
-  repository_filters = ["r*"]
-`),
+			PreConfig:   func() { denyAfter(srv, "PutImageScanningConfiguration", 1) },
+			Config:      every,
 			ExpectError: errRe("access denied to ecr:PutImageScanningConfiguration", "r3"),
 		},
-		resource.TestStep{
-			PreConfig: func() {
-				if err := flagsAre(srv, map[string]bool{"r1": true, "r2": true, "r3": false,
-					"r4": false}); err != nil {
-					t.Fatal(err)
-				}
-				srv.ClearFaults()
-			},
-			Config: enforcementConfig(srv, `
-  mode               = "repository"
-  repository_filters = ["r*"]
-`),
-			ConfigPlanChecks: resource.ConfigPlanChecks{
-				PreApply: []plancheck.PlanCheck{
-					// The state saved after the failure lists r1 and r2 as
-					// covered, so the plan updates in place for the rest.
-					plancheck.ExpectResourceAction(enfAddr, plancheck.ResourceActionUpdate),
-				},
-				PostApplyPostRefresh: emptyAfterApply.PostApplyPostRefresh,
-			},
-			Check: checkFlags(srv, map[string]bool{"r1": true, "r2": true, "r3": true, "r4": true}),
-			ConfigStateChecks: []statecheck.StateCheck{
-				expectEnf("changed_repository_names", stringSetOf("r1", "r2", "r3", "r4")),
-			},
-		},
+		// The state saved after the failure lists r1 and r2 as covered, so
+		// the plan updates in place for the rest.
+		convergeAfterHalfway(t, srv, every, plancheck.ResourceActionUpdate),
 	)
 }
 

@@ -175,27 +175,17 @@ func TestScanEnforcement_driftIsShownAndCorrected(t *testing.T) {
 		},
 		resource.TestStep{
 			// Someone removes a filter outside Terraform.
-			PreConfig: func() { seedScanning(t, srv, "ENHANCED", scanRule("CONTINUOUS_SCAN", "app")) },
-			Config:    config,
-			ConfigPlanChecks: resource.ConfigPlanChecks{
-				PreApply: []plancheck.PlanCheck{
-					plancheck.ExpectResourceAction(enfAddr, plancheck.ResourceActionUpdate),
-				},
-				PostApplyPostRefresh: emptyAfterApply.PostApplyPostRefresh,
-			},
-			Check: checkScanning(srv, "ENHANCED", scanned...),
+			PreConfig:        func() { seedScanning(t, srv, "ENHANCED", scanRule("CONTINUOUS_SCAN", "app")) },
+			Config:           config,
+			ConfigPlanChecks: planThenEmpty(plancheck.ResourceActionUpdate),
+			Check:            checkScanning(srv, "ENHANCED", scanned...),
 		},
 		resource.TestStep{
 			// Someone switches scanning off for the whole registry.
-			PreConfig: func() { seedScanning(t, srv, "BASIC") },
-			Config:    config,
-			ConfigPlanChecks: resource.ConfigPlanChecks{
-				PreApply: []plancheck.PlanCheck{
-					plancheck.ExpectResourceAction(enfAddr, plancheck.ResourceActionUpdate),
-				},
-				PostApplyPostRefresh: emptyAfterApply.PostApplyPostRefresh,
-			},
-			Check: checkScanning(srv, "ENHANCED", scanned...),
+			PreConfig:        func() { seedScanning(t, srv, "BASIC") },
+			Config:           config,
+			ConfigPlanChecks: planThenEmpty(plancheck.ResourceActionUpdate),
+			Check:            checkScanning(srv, "ENHANCED", scanned...),
 			ConfigStateChecks: []statecheck.StateCheck{
 				// It changed the type again, from the BASIC it found.
 				expectEnf("scan_type_changed_from", knownvalue.StringExact("BASIC")),
